@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependency arrows point one way:
+//   C* system libraries <- FrameCutCore <- FrameCutIO <- framecut (CLI)
+let package = Package(
+    name: "FrameCut",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "FrameCutCore", targets: ["FrameCutCore"]),
+        .library(name: "FrameCutIO", targets: ["FrameCutIO"]),
+        .executable(name: "framecut", targets: ["FrameCutCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // C libraries from Debian -dev packages.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
+
+        .target(
+            name: "FrameCutCore",
+            dependencies: ["CBLAS"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .target(
+            name: "FrameCutIO",
+            dependencies: [
+                "FrameCutCore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        .executableTarget(
+            name: "FrameCutCLI",
+            dependencies: [
+                "FrameCutCore",
+                "FrameCutIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "FrameCutCoreTests", dependencies: ["FrameCutCore"]),
+        .testTarget(
+            name: "FrameCutIOTests",
+            dependencies: ["FrameCutIO", "FrameCutCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI"], resources: [.copy("Golden")]),
+    ]
+)

@@ -1,0 +1,12 @@
+import ArgumentParser
+import FrameCutCore
+
+@main
+struct FrameCut: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "framecut",
+        abstract: "Find the visual frames of an image collection with minimum cost multicuts.",
+        version: FrameCutVersion.string,
+        subcommands: []
+    )
+}

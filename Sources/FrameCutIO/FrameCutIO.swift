@@ -1,0 +1,2 @@
+// FrameCutIO: file formats.
+import FrameCutCore
