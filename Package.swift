@@ -2,13 +2,14 @@
 import PackageDescription
 
 // Dependency arrows point one way:
-//   C* system libraries <- FrameCutCore <- FrameCutIO <- framecut (CLI)
+//   C* system libraries <- FrameCutCore <- FrameCutIO <- FrameCutNN <- framecut (CLI)
 let package = Package(
     name: "FrameCut",
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "FrameCutCore", targets: ["FrameCutCore"]),
         .library(name: "FrameCutIO", targets: ["FrameCutIO"]),
+        .library(name: "FrameCutNN", targets: ["FrameCutNN"]),
         .executable(name: "framecut", targets: ["FrameCutCLI"]),
     ],
     dependencies: [
@@ -32,22 +33,34 @@ let package = Package(
             name: "FrameCutIO",
             dependencies: [
                 "FrameCutCore",
+                "CBLAS", "CTurboJPEG", "CPNG", "CWebP", "CGIF",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
+        ),
+        .target(
+            name: "FrameCutNN",
+            dependencies: ["FrameCutIO", "FrameCutCore"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "FrameCutCLI",
             dependencies: [
                 "FrameCutCore",
                 "FrameCutIO",
+                "FrameCutNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .testTarget(name: "FrameCutCoreTests", dependencies: ["FrameCutCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FrameCutCoreTests", dependencies: ["FrameCutCore"]),
         .testTarget(
             name: "FrameCutIOTests",
             dependencies: ["FrameCutIO", "FrameCutCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "FrameCutNNTests",
+            dependencies: ["FrameCutNN", "FrameCutIO"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI"], resources: [.copy("Golden")]),

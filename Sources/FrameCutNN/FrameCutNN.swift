@@ -1,0 +1,3 @@
+// FrameCutNN: tensors, layers, model architectures and their preprocessing.
+import FrameCutCore
+import FrameCutIO
