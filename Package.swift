@@ -52,7 +52,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "FrameCutCoreTests", dependencies: ["FrameCutCore"]),
+        .testTarget(name: "FrameCutCoreTests", dependencies: ["FrameCutCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "FrameCutIOTests",
             dependencies: ["FrameCutIO", "FrameCutCore"],
