@@ -1,3 +1,0 @@
-// FrameCutNN: tensors, layers, model architectures and their preprocessing.
-import FrameCutCore
-import FrameCutIO
