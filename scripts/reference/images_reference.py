@@ -104,6 +104,70 @@ def write_png(path, arr, color_type, bit_depth, palette=None, trns=None, interla
         f.write(body)
 
 
+def write_bmp_rle(idx, palette, rle4):
+    """A bottom-up RLE8/RLE4 bitmap mixing encoded runs and absolute runs."""
+    h, w = idx.shape
+    out = bytearray()
+    for row in idx[::-1]:
+        x = 0
+        while x < w:
+            run = 1
+            while x + run < w and run < 255 and row[x + run] == row[x]:
+                run += 1
+            if run >= 3 or w - x < 3:
+                v = int(row[x])
+                out += bytes([run, (v << 4 | v) if rle4 else v])
+                x += run
+            else:
+                n = min(w - x, 8)  # >= 3 here: absolute mode needs 3 or more
+                vals = [int(v) for v in row[x:x + n]]
+                if rle4:
+                    n -= n % 2
+                    vals = vals[:n]
+                    data = bytes(vals[i] << 4 | vals[i + 1] for i in range(0, n, 2))
+                else:
+                    data = bytes(vals)
+                out += bytes([0, n]) + data
+                if len(data) % 2:
+                    out += b"\x00"
+                x += n
+        out += b"\x00\x00"
+    out += b"\x00\x01"
+    entries = len(palette) // 3
+    pal = b"".join(bytes([palette[3 * i + 2], palette[3 * i + 1], palette[3 * i], 0]) for i in range(entries))
+    off = 14 + 40 + len(pal)
+    dib = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 4 if rle4 else 8, 2 if rle4 else 1, len(out), 2835, 2835, entries, 0)
+    return b"BM" + struct.pack("<IHHI", off + len(out), 0, 0, off) + dib + pal + bytes(out)
+
+
+def write_bmp_bitfields(rgb, alpha, bpp, masks):
+    """A top-down BI_BITFIELDS bitmap (V3 masks after a 40-byte header)."""
+    h, w = rgb.shape[:2]
+    rows = bytearray()
+    stride = (w * bpp + 31) // 32 * 4
+    for y in range(h):
+        row = bytearray()
+        for x in range(w):
+            v = 0
+            chans = list(rgb[y, x]) + ([alpha[y, x]] if alpha is not None else [])
+            for c, m in zip(chans, masks):
+                if not m:
+                    continue
+                shift = (m & -m).bit_length() - 1
+                maxv = m >> shift
+                v |= (int(c) * maxv // 255) << shift
+            row += v.to_bytes(bpp // 8, "little")
+        rows += row + b"\x00" * (stride - len(row))
+    nmask = len(masks)
+    # Three masks follow a 40-byte header; four sit inside a 108-byte BITMAPV4HEADER.
+    size = 40 if nmask == 3 else 108
+    dib = struct.pack("<IiiHHIIiiII", size, w, -h, 1, bpp, 3, len(rows), 2835, 2835, 0, 0)
+    dib += b"".join(struct.pack("<I", m) for m in masks)
+    dib += b"\x00" * (14 + size - 14 - len(dib) + (0 if nmask == 3 else 0)) if nmask == 4 else b""
+    off = 14 + len(dib)
+    return b"BM" + struct.pack("<IHHI", off + len(rows), 0, 0, off) + dib + bytes(rows)
+
+
 def make_decoder_fixtures():
     os.makedirs(IMG, exist_ok=True)
     w, h = 61, 45
@@ -165,7 +229,7 @@ def make_decoder_fixtures():
     add("webp_lossless.webp", lambda p: base.save(p, lossless=True))
     add("webp_alpha.webp", lambda p: rgba.save(p, quality=80))
     # GIF
-    add("gif_palette.gif", lambda p: base.quantize(colors=32).save(p))
+    add("gif_palette.gif", lambda p: base.quantize(colors=32).save(p, interlace=False))
     gt = base.quantize(colors=32)
     gt_arr = np.asarray(gt).copy(); gt_arr[:5, :] = 31
     gt2 = Image.fromarray(gt_arr, "P"); gt2.putpalette(gt.getpalette())
@@ -176,6 +240,14 @@ def make_decoder_fixtures():
     add("bmp_palette8.bmp", lambda p: base.quantize(colors=100).save(p))
     add("bmp_gray8.bmp", lambda p: base.convert("L").save(p))
     add("bmp_mono1.bmp", lambda p: base.convert("1").save(p))
+    add("bmp_rgba32.bmp", lambda p: rgba.save(p))
+    idx = np.asarray(base.quantize(colors=16))
+    pal16 = base.quantize(colors=16).getpalette()[:48]
+    add("bmp_rle8.bmp", lambda p: open(p, "wb").write(write_bmp_rle(idx, pal16, rle4=False)))
+    add("bmp_rle4.bmp", lambda p: open(p, "wb").write(write_bmp_rle(idx, pal16, rle4=True)))
+    add("bmp_565.bmp", lambda p: open(p, "wb").write(write_bmp_bitfields(rgb, None, 16, (0xF800, 0x07E0, 0x001F))))
+    add("bmp_argb32.bmp", lambda p: open(p, "wb").write(
+        write_bmp_bitfields(rgb, alpha, 32, (0xFF0000, 0xFF00, 0xFF, 0xFF000000))))
     # Truncated files (PIL's LOAD_TRUNCATED_IMAGES semantics)
     big = synthetic(160, 120, 3)
     buf = io.BytesIO(); big.save(buf, "PNG"); data = buf.getvalue()
@@ -223,7 +295,7 @@ def make_broken_corpus():
     put("png_bad_idat.png", pdata[:33] + png_chunk(b"IDAT", b"garbage not zlib") + png_chunk(b"IEND", b""), "corrupt")
     put("gif_header_only.gif", b"GIF89a\x10\x00\x10\x00\x00\x00\x00;", "corrupt")
     put("webp_truncated.webp", (lambda b: b[: len(b) // 2])(_webp_bytes()), "corrupt")
-    put("bmp_rle8.bmp", _bmp_rle_header(), "unsupported")
+    put("bmp_jpeg_compression.bmp", _bmp_jpeg_compression(), "unsupported")
     put("jpeg_soi_only.jpg", b"\xff\xd8\xff\xd9", "corrupt")
     with open(os.path.join(BROKEN, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
@@ -233,12 +305,12 @@ def _webp_bytes():
     buf = io.BytesIO(); synthetic(64, 48).save(buf, "WEBP", quality=80); return buf.getvalue()
 
 
-def _bmp_rle_header():
+def _bmp_jpeg_compression():
     w, h = 8, 8
-    pixels = b"\x08\x01\x00\x00" * h + b"\x00\x01"  # RLE8 runs + end of bitmap
-    palette = b"".join(bytes([i, i, i, 0]) for i in range(256))
-    off = 14 + 40 + len(palette)
-    dib = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 8, 1, len(pixels), 2835, 2835, 256, 0)
+    pixels = b"\xff\xd8\xff\xd9"  # BI_JPEG: neither PIL nor FrameCut decodes it
+    palette = b""
+    off = 14 + 40
+    dib = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 24, 4, len(pixels), 2835, 2835, 0, 0)
     return b"BM" + struct.pack("<IHHI", off + len(pixels), 0, 0, off) + dib + palette + pixels
 
 

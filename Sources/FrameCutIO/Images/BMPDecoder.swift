@@ -1,6 +1,6 @@
 /// Windows/OS2 bitmaps decoded in Swift: 1/2/4/8-bit palettes, 16/24/32-bit, bottom-up or
-/// top-down, BI_BITFIELDS masks. 32-bit BI_RGB ignores the fourth byte as PIL does; an alpha
-/// mask (BI_BITFIELDS/BI_ALPHABITFIELDS) is composited onto white. RLE compression is refused.
+/// top-down, BI_BITFIELDS masks, RLE8 and RLE4. 32-bit BI_RGB ignores the fourth byte as PIL
+/// does; an alpha mask (BI_BITFIELDS/BI_ALPHABITFIELDS) is composited onto white.
 enum BMPDecoder {
     private struct Header {
         var width = 0, height = 0, topDown = false, bpp = 0, compression = 0
@@ -60,7 +60,8 @@ enum BMPDecoder {
         switch h.compression {
         case 0: break
         case 3, 6: guard h.bpp == 16 || h.bpp == 32 else { throw .corrupt("bit fields need 16 or 32 bits per pixel") }
-        case 1, 2: throw .unsupported("RLE-compressed bitmap")
+        case 1: guard h.bpp == 8 else { throw .corrupt("RLE8 needs 8 bits per pixel") }
+        case 2: guard h.bpp == 4 else { throw .corrupt("RLE4 needs 4 bits per pixel") }
         default: throw .unsupported("compression \(h.compression)")
         }
         let width = h.width, height = h.height
@@ -83,6 +84,9 @@ enum BMPDecoder {
         func channel(_ v: UInt32, _ c: Int) -> UInt8 {
             guard masks[c] != 0 else { return 0 }
             return UInt8(truncatingIfNeeded: Int((v & masks[c]) >> shifts[c]) * 255 / Int(maxima[c]))
+        }
+        if h.compression == 1 || h.compression == 2 {
+            return try decodeRLE(b, h, palette: palette, options: options)
         }
         var rgb = [UInt8](repeating: 0, count: width * height * 3)
         let available = (b.count - h.offset) / rowBytes
@@ -125,5 +129,82 @@ enum BMPDecoder {
         let mode = h.bpp <= 8 ? "P" : (useAlpha ? "RGBA" : "RGB")
         return DecodedImage(image: RGBImage(width: width, height: height, trusted: rgb), format: .bmp,
                             sourceMode: mode, composited: useAlpha, warnings: warnings)
+    }
+
+    /// Run-length encoded 4/8-bit bitmaps, expanded to palette indices the way PIL's
+    /// `BmpRleDecoder` does (including its handling of over-long runs, end-of-line padding,
+    /// and a delta escape that consumes four bytes), then looked up in the palette.
+    private static func decodeRLE(_ b: UnsafeRawBufferPointer, _ h: Header, palette: [UInt8], options: DecodeOptions) throws(DecodeFailure) -> DecodedImage {
+        let width = h.width, height = h.height, total = width * height
+        let rle4 = h.compression == 2
+        var data = [UInt8]()
+        data.reserveCapacity(total)
+        var pos = h.offset
+        var x = 0
+        var ended = false
+        func read(_ n: Int) -> Int { let k = max(0, min(n, b.count - pos)); pos += k; return k }
+        while data.count < total {
+            guard pos + 2 <= b.count else { break }
+            let count = Int(b[pos]), value = b[pos + 1]
+            pos += 2
+            if count > 0 {
+                let n = x + count > width ? max(0, width - x) : count
+                if rle4 {
+                    let first = value >> 4, second = value & 0x0F
+                    for i in 0..<n { data.append(i % 2 == 0 ? first : second) }
+                } else {
+                    data.append(contentsOf: repeatElement(value, count: n))
+                }
+                x += n
+            } else if value == 0 {
+                while data.count % width != 0 { data.append(0) }
+                x = 0
+            } else if value == 1 {
+                ended = true
+                break
+            } else if value == 2 {
+                // PIL reads two bytes, then takes the next two as (right, up).
+                guard read(2) == 2, pos + 2 <= b.count else { break }
+                let right = Int(b[pos]), up = Int(b[pos + 1])
+                pos += 2
+                data.append(contentsOf: repeatElement(0, count: right + up * width))
+                x = data.count % width
+            } else {
+                let wanted = rle4 ? Int(value) / 2 : Int(value)
+                let start = pos
+                let got = read(wanted)
+                for i in 0..<got {
+                    let byte = b[start + i]
+                    if rle4 { data.append(byte >> 4); data.append(byte & 0x0F) } else { data.append(byte) }
+                }
+                if got < wanted { break }
+                x += Int(value)
+                if pos % 2 != 0 { pos += 1 }
+            }
+        }
+        var warnings: [DecodeWarning] = []
+        if !ended && data.count < total {
+            guard options.allowTruncated, !data.isEmpty else { throw .corrupt("RLE data ends before any pixel") }
+            warnings.append(.truncated(decodedRows: data.count / width, reason: "RLE data ends before the end-of-bitmap marker"))
+        }
+        var rgb = [UInt8](repeating: 0, count: total * 3)
+        let n = min(total, data.count)
+        for i in 0..<n {
+            let r = i / width, col = i % width
+            let y = h.topDown ? r : height - 1 - r
+            let o = (y * width + col) * 3, p = 3 * Int(data[i])
+            rgb[o] = palette[p]; rgb[o + 1] = palette[p + 1]; rgb[o + 2] = palette[p + 2]
+        }
+        if n < total {
+            // PIL leaves the rest at index 0 (palette entry 0).
+            for i in n..<total {
+                let r = i / width, col = i % width
+                let y = h.topDown ? r : height - 1 - r
+                let o = (y * width + col) * 3
+                rgb[o] = palette[0]; rgb[o + 1] = palette[1]; rgb[o + 2] = palette[2]
+            }
+        }
+        return DecodedImage(image: RGBImage(width: width, height: height, trusted: rgb), format: .bmp,
+                            sourceMode: "P", composited: false, warnings: warnings)
     }
 }

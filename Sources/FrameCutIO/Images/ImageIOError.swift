@@ -14,11 +14,13 @@ public enum ImageIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyPixels(path: String, width: Int, height: Int, limit: Int)
     /// A collection root that is missing or not a folder.
     case notAFolder(path: String)
+    /// The progress callback asked to stop.
+    case cancelled(path: String)
 
     public var path: String {
         switch self {
         case .unreadable(let p, _), .empty(let p), .unrecognizedFormat(let p), .corrupt(let p, _, _),
-             .unsupported(let p, _, _), .tooManyPixels(let p, _, _, _), .notAFolder(let p):
+             .unsupported(let p, _, _), .tooManyPixels(let p, _, _, _), .notAFolder(let p), .cancelled(let p):
             return p
         }
     }
@@ -33,6 +35,7 @@ public enum ImageIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupported: return "unsupported"
         case .tooManyPixels: return "too-many-pixels"
         case .notAFolder: return "not-a-folder"
+        case .cancelled: return "cancelled"
         }
     }
 
@@ -47,6 +50,7 @@ public enum ImageIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooManyPixels(_, let w, let h, let l):
             return "\(w)x\(h) = \(w * h) pixels exceeds the limit of \(l) (possible decompression bomb)"
         case .notAFolder: return "not a folder"
+        case .cancelled: return "cancelled"
         }
     }
 

@@ -16,6 +16,7 @@ enum JPEGDecoder {
         if tjDecompressHeader3(handle, base, UInt(bytes.count), &w, &h, &subsamp, &cs) != 0 {
             throw .corrupt(message(handle))
         }
+        guard w > 0, h > 0 else { throw .corrupt("no frame header (file truncated or damaged)") }
         return (Int(w), Int(h), cs)
     }
 
