@@ -90,3 +90,34 @@ struct PreprocessingUnitTests {
         #expect(try JSONDecoder().decode([Preprocessing].self, from: data) == Preprocessing.models)
     }
 }
+
+@Suite("Preprocessing: region resize")
+struct RegionResizeTests {
+    @Test("a region of the resize equals the same crop of the full resize", arguments: [ResampleFilter.bilinear, .bicubic, .lanczos])
+    func region(filter: ResampleFilter) throws {
+        var state: UInt32 = 12345
+        let pixels = (0..<(53 * 41 * 3)).map { _ -> UInt8 in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return UInt8(truncatingIfNeeded: state >> 24)
+        }
+        let image = try #require(RGBImage(width: 53, height: 41, pixels: pixels))
+        for (w, h) in [(31, 23), (80, 41), (53, 70), (120, 90)] {
+            let full = PILResampler.resize(image, width: w, height: h, filter: filter)
+            for (x, y, rw, rh) in [(0, 0, w, h), (3, 2, w / 2, h / 3), (w - 5, h - 4, 5, 4)] {
+                let part = PILResampler.resize(image, width: w, height: h, filter: filter, region: (x, y, rw, rh))
+                #expect(part == CenterCropReference.crop(full, x: x, y: y, width: rw, height: rh), "\(w)x\(h) region \(x),\(y) \(rw)x\(rh)")
+            }
+        }
+    }
+}
+
+enum CenterCropReference {
+    static func crop(_ image: RGBImage, x: Int, y: Int, width: Int, height: Int) -> RGBImage {
+        var out = [UInt8]()
+        for row in y..<(y + height) {
+            let s = (row * image.width + x) * 3
+            out += image.pixels[s..<(s + width * 3)]
+        }
+        return RGBImage(width: width, height: height, pixels: out)!
+    }
+}

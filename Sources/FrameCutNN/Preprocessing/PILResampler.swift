@@ -59,32 +59,55 @@ public enum PILResampler {
 
     /// Resizes `image` to `width` x `height` exactly as Pillow's `image.resize((width, height), filter)`.
     public static func resize(_ image: RGBImage, width: Int, height: Int, filter: ResampleFilter) -> RGBImage {
-        guard width > 0, height > 0, image.width > 0, image.height > 0 else { return RGBImage(width: max(0, width), height: max(0, height)) }
-        let needH = width != image.width
-        let needV = height != image.height
-        if !needH && !needV { return image }
-        var vertical = kernel(inSize: image.height, outSize: height, filter: filter)
-        var source = image.pixels
-        var srcWidth = image.width
-        var srcRows = image.height
-        if needH {
-            let first = Int(vertical.start[0])
-            let last = Int(vertical.start[height - 1] + vertical.count[height - 1])
-            let rows = needV ? last - first : image.height
-            let rowOffset = needV ? first : 0
-            if needV { for i in 0..<height { vertical.start[i] -= Int32(first) } }
-            let horizontal = kernel(inSize: image.width, outSize: width, filter: filter)
-            source = horizontalPass(image.pixels, inWidth: image.width, rowOffset: rowOffset, rows: rows, outWidth: width, kernel: horizontal)
-            srcWidth = width
-            srcRows = rows
-        }
-        guard needV else { return RGBImage(width: width, height: height, pixels: source) ?? RGBImage(width: width, height: height) }
-        let out = verticalPass(source, width: srcWidth, rows: srcRows, outHeight: height, kernel: vertical)
-        return RGBImage(width: width, height: height, pixels: out) ?? RGBImage(width: width, height: height)
+        resize(image, width: width, height: height, filter: filter, region: (0, 0, width, height))
     }
 
-    static func horizontalPass(_ input: [UInt8], inWidth: Int, rowOffset: Int, rows: Int, outWidth: Int, kernel: Kernel) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: outWidth * rows * 3)
+    /// The `region` (x, y, width, height, inside the `width` x `height` result) of Pillow's
+    /// resize, computing only what the region needs: every pixel equals the full resize's.
+    /// A centre crop after a resize costs only the cropped part.
+    public static func resize(_ image: RGBImage, width: Int, height: Int, filter: ResampleFilter,
+                              region: (x: Int, y: Int, width: Int, height: Int)) -> RGBImage {
+        let (rx, ry, rw, rh) = region
+        guard width > 0, height > 0, image.width > 0, image.height > 0, rw > 0, rh > 0,
+              rx >= 0, ry >= 0, rx + rw <= width, ry + rh <= height else {
+            return RGBImage(width: max(0, rw), height: max(0, rh))
+        }
+        let needH = width != image.width
+        let needV = height != image.height
+        // Rows of the source (or of the horizontal pass) the region needs.
+        var vertical: Kernel? = nil
+        var firstRow = ry, lastRow = ry + rh
+        if needV {
+            let k = kernel(inSize: image.height, outSize: height, filter: filter)
+            firstRow = Int(k.start[ry])
+            lastRow = Int(k.start[ry + rh - 1] + k.count[ry + rh - 1])
+            vertical = k
+        }
+        let rows = lastRow - firstRow
+        var intermediate: [UInt8]
+        if needH {
+            let horizontal = kernel(inSize: image.width, outSize: width, filter: filter)
+            intermediate = horizontalPass(image.pixels, inWidth: image.width, firstRow: firstRow, rows: rows,
+                                          kernel: horizontal, firstColumn: rx, columns: rw)
+        } else {
+            intermediate = [UInt8](repeating: 0, count: rows * rw * 3)
+            for y in 0..<rows {
+                let s = ((firstRow + y) * image.width + rx) * 3
+                intermediate[(y * rw * 3)..<((y + 1) * rw * 3)] = image.pixels[s..<(s + rw * 3)]
+            }
+        }
+        guard let vertical else {
+            return RGBImage(width: rw, height: rh, pixels: intermediate) ?? RGBImage(width: rw, height: rh)
+        }
+        let out = verticalPass(intermediate, width: rw, kernel: vertical, firstRow: firstRow, outFirst: ry, outRows: rh)
+        return RGBImage(width: rw, height: rh, pixels: out) ?? RGBImage(width: rw, height: rh)
+    }
+
+    /// Horizontal pass over source rows `firstRow ..< firstRow + rows`, output columns
+    /// `firstColumn ..< firstColumn + columns`.
+    static func horizontalPass(_ input: [UInt8], inWidth: Int, firstRow: Int, rows: Int, kernel: Kernel,
+                               firstColumn: Int, columns: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: columns * rows * 3)
         let half: Int32 = 1 << (precisionBits - 1)
         let taps = kernel.taps
         input.withUnsafeBufferPointer { src in
@@ -92,22 +115,23 @@ public enum PILResampler {
                 kernel.weights.withUnsafeBufferPointer { w in
                     kernel.start.withUnsafeBufferPointer { start in
                         kernel.count.withUnsafeBufferPointer { count in
+                            guard let s = src.baseAddress, let d = dst.baseAddress, let wb = w.baseAddress else { return }
                             for y in 0..<rows {
-                                let line = (y + rowOffset) * inWidth * 3
-                                let outLine = y * outWidth * 3
-                                for xx in 0..<outWidth {
+                                let line = s + (y + firstRow) * inWidth * 3
+                                var o = d + y * columns * 3
+                                for xx in firstColumn..<(firstColumn + columns) {
                                     var s0 = half, s1 = half, s2 = half
                                     var p = line + Int(start[xx]) * 3
-                                    let k = xx * taps
+                                    let k = wb + xx * taps
                                     for x in 0..<Int(count[xx]) {
-                                        let c = w[k + x]
-                                        s0 &+= Int32(src[p]) &* c
-                                        s1 &+= Int32(src[p + 1]) &* c
-                                        s2 &+= Int32(src[p + 2]) &* c
+                                        let c = k[x]
+                                        s0 &+= Int32(p[0]) &* c
+                                        s1 &+= Int32(p[1]) &* c
+                                        s2 &+= Int32(p[2]) &* c
                                         p += 3
                                     }
-                                    let o = outLine + xx * 3
-                                    dst[o] = clip8(s0); dst[o + 1] = clip8(s1); dst[o + 2] = clip8(s2)
+                                    o[0] = clip8(s0); o[1] = clip8(s1); o[2] = clip8(s2)
+                                    o += 3
                                 }
                             }
                         }
@@ -118,9 +142,11 @@ public enum PILResampler {
         return out
     }
 
-    static func verticalPass(_ input: [UInt8], width: Int, rows: Int, outHeight: Int, kernel: Kernel) -> [UInt8] {
+    /// Vertical pass producing output rows `outFirst ..< outFirst + outRows`; `input` holds the
+    /// rows from `firstRow` on.
+    static func verticalPass(_ input: [UInt8], width: Int, kernel: Kernel, firstRow: Int, outFirst: Int, outRows: Int) -> [UInt8] {
         let stride = width * 3
-        var out = [UInt8](repeating: 0, count: stride * outHeight)
+        var out = [UInt8](repeating: 0, count: stride * outRows)
         var acc = [Int32](repeating: 0, count: stride)
         let half: Int32 = 1 << (precisionBits - 1)
         let taps = kernel.taps
@@ -128,16 +154,18 @@ public enum PILResampler {
             out.withUnsafeMutableBufferPointer { dst in
                 acc.withUnsafeMutableBufferPointer { a in
                     kernel.weights.withUnsafeBufferPointer { w in
-                        for yy in 0..<outHeight {
-                            for i in 0..<stride { a[i] = half }
-                            let first = Int(kernel.start[yy])
+                        guard let s = src.baseAddress, let d = dst.baseAddress, let ab = a.baseAddress else { return }
+                        for r in 0..<outRows {
+                            let yy = outFirst + r
+                            for i in 0..<stride { ab[i] = half }
+                            let first = Int(kernel.start[yy]) - firstRow
                             for y in 0..<Int(kernel.count[yy]) {
                                 let c = w[yy * taps + y]
-                                let row = (first + y) * stride
-                                for i in 0..<stride { a[i] &+= Int32(src[row + i]) &* c }
+                                let row = s + (first + y) * stride
+                                for i in 0..<stride { ab[i] &+= Int32(row[i]) &* c }
                             }
-                            let o = yy * stride
-                            for i in 0..<stride { dst[o + i] = clip8(a[i]) }
+                            let o = d + r * stride
+                            for i in 0..<stride { o[i] = clip8(ab[i]) }
                         }
                     }
                 }

@@ -70,6 +70,16 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// the 8-bit image the reference turns into a tensor.
     public func resizedAndCropped(_ image: RGBImage) -> RGBImage {
         let size = resizedSize(width: image.width, height: image.height)
+        if cropWidth <= size.width && cropHeight <= size.height {
+            // Only the crop is computed; each pixel equals the full resize's.
+            let left = CenterCrop.offset(size.width - cropWidth, cropRounding)
+            let top = CenterCrop.offset(size.height - cropHeight, cropRounding)
+            if size.width == image.width && size.height == image.height {
+                return CenterCrop.crop(image, width: cropWidth, height: cropHeight, rounding: cropRounding)
+            }
+            return PILResampler.resize(image, width: size.width, height: size.height, filter: filter,
+                                       region: (left, top, cropWidth, cropHeight))
+        }
         let resized = PILResampler.resize(image, width: size.width, height: size.height, filter: filter)
         return CenterCrop.crop(resized, width: cropWidth, height: cropHeight, rounding: cropRounding)
     }
