@@ -38,9 +38,10 @@ struct ScanCommand: ParsableCommand {
     var maxPixels: Int = DecodeOptions.pilPixelLimit
 
     @Option(help: "Worker threads (default: all processors).")
-    var threads: Int = ParallelWork.processorCount
+    var threads: Int?
 
     func run() throws {
+        let threads = self.threads ?? ParallelWork.processorCount
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
         let options = CollectionScanOptions(
@@ -95,7 +96,7 @@ struct ScanCommand: ParsableCommand {
             }
         }
         if !scan.duplicateContent.isEmpty {
-            out += "identical content: \(scan.duplicateContent.count) groups\n"
+            out += "identical content: \(scan.duplicateContent.count) group(s) of copies\n"
             for group in scan.duplicateContent { out += "  \(group.joined(separator: " = "))\n" }
         }
         return out

@@ -12,8 +12,15 @@ public struct ImageDecoder: ImageDecoding {
 
     public func decode(_ bytes: [UInt8], path: String = "<memory>") throws(ImageIOError) -> DecodedImage {
         guard !bytes.isEmpty else { throw .empty(path: path) }
+        guard let format = ImageFormat.detect(bytes) else { throw .unrecognizedFormat(path: path) }
+        return try decode(bytes, format: format, path: path)
+    }
+
+    /// Decodes `bytes` with the decoder of `format`, whatever the content starts with
+    /// (the fuzz targets drive each decoder this way).
+    public func decode(_ bytes: [UInt8], format: ImageFormat, path: String = "<memory>") throws(ImageIOError) -> DecodedImage {
+        guard !bytes.isEmpty else { throw .empty(path: path) }
         let result: Result<DecodedImage, ImageIOError> = bytes.withUnsafeBytes { raw in
-            guard let format = ImageFormat.detect(raw) else { return .failure(.unrecognizedFormat(path: path)) }
             do {
                 switch format {
                 case .jpeg: return .success(try JPEGDecoder.decode(raw, options: options))

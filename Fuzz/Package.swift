@@ -1,0 +1,22 @@
+// swift-tools-version:6.0
+// libFuzzer targets for FrameCut's image decoders. Separate from the main package so that
+// `swift build` there never needs the fuzzer runtime. See README.md for how to run them.
+import PackageDescription
+
+let targets = ["FuzzJPEG", "FuzzPNG", "FuzzWebP", "FuzzGIF", "FuzzBMP", "FuzzAnyImage", "FuzzPreprocess"]
+
+let package = Package(
+    name: "FrameCutFuzz",
+    dependencies: [.package(name: "FrameCut", path: "..")],
+    targets: targets.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: [
+                .product(name: "FrameCutIO", package: "FrameCut"),
+                .product(name: "FrameCutNN", package: "FrameCut"),
+            ],
+            path: "Sources/\(name)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    }
+)
