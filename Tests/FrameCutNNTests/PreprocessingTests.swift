@@ -121,3 +121,24 @@ enum CenterCropReference {
         return RGBImage(width: width, height: height, pixels: out)!
     }
 }
+
+@Suite("Preprocessing: batches")
+struct BatchPreprocessorTests {
+    @Test("a batch holds each file's tensor in order; bad files are listed, not fatal", arguments: [1, 3])
+    func batch(threads: Int) throws {
+        let good = NNFixtures.images.map { NNFixtures.root.appendingPathComponent($0) }
+        let bad = URL(fileURLWithPath: "/nonexistent/framecut.jpg")
+        let files = [good[0], bad, good[1], good[2]]
+        let recipe = Preprocessing.vitB32
+        let batch = BatchPreprocessor(preprocessing: recipe, threads: threads).load(files)
+        #expect(batch.count == 4 && batch.height == 224 && batch.width == 224)
+        #expect(batch.failures.map(\.index) == [1])
+        #expect(batch.failures.first?.error.kind == "unreadable")
+        let slot = 3 * 224 * 224
+        for (i, url) in files.enumerated() where i != 1 {
+            let expected = recipe.apply(try ImageDecoder().decode(contentsOf: url).image).values
+            #expect(Array(batch.values[(i * slot)..<((i + 1) * slot)]) == expected)
+        }
+        #expect(batch.values[slot..<(2 * slot)].allSatisfy { $0 == 0 })
+    }
+}

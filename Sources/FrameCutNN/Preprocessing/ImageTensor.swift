@@ -6,8 +6,14 @@ public struct ImageTensor: Sendable, Equatable {
     /// `channels * height * width` values, channel planes one after another.
     public var values: [Float]
 
-    public init(channels: Int, height: Int, width: Int, values: [Float]) {
-        precondition(values.count == channels * height * width, "ImageTensor: value count does not match the shape")
+    /// A tensor over `values`; nil when their count does not match the shape.
+    public init?(channels: Int, height: Int, width: Int, values: [Float]) {
+        guard channels >= 0, height >= 0, width >= 0, values.count == channels * height * width else { return nil }
+        self.init(trusted: channels, height: height, width: width, values: values)
+    }
+
+    /// Internal: `values` has exactly `channels * height * width` elements.
+    init(trusted channels: Int, height: Int, width: Int, values: [Float]) {
         self.channels = channels
         self.height = height
         self.width = width

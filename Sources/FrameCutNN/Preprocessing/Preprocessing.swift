@@ -88,7 +88,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     public func apply(_ image: RGBImage) -> ImageTensor {
         var values = [Float](repeating: 0, count: 3 * cropWidth * cropHeight)
         values.withUnsafeMutableBufferPointer { apply(image, into: $0) }
-        return ImageTensor(channels: 3, height: cropHeight, width: cropWidth, values: values)
+        return ImageTensor(trusted: 3, height: cropHeight, width: cropWidth, values: values)
     }
 
     /// Writes the tensor into `output` (`3 * cropHeight * cropWidth` floats), e.g. a batch slot.
