@@ -15,6 +15,7 @@ typedef struct {
     int out_channels, out_depth;  /* after the expansions below: 1..4 channels, 8 or 16 bit */
     size_t out_rowbytes;
     uint32_t rows_done;           /* complete output rows (non-interlaced); height when done */
+    uint32_t rows_read;           /* png_read_row calls that completed, over all passes */
     int truncated;                /* the data ended before the image was complete */
     char message[160];
 } framecut_png_result;
@@ -53,8 +54,8 @@ static void framecut_png_read(png_structp png, png_bytep out, size_t n) {
    tRNS colour key is ignored (as PIL's convert("RGB") does).
    header_only: stop after IHDR. max_pixels: refuse larger images before allocating.
    idat_read_size: 0 for libpng's default, small values recover more rows of a truncated file.
-   Returns 0 on success, 1 on a decoding error (message set; *pixels may hold the rows
-   decoded so far when result->rows_done > 0), 2 when over max_pixels, 3 when out of memory.
+   Returns 0 on success, 1 on a decoding error (message set; *pixels holds what was decoded
+   so far when result->rows_read > 0: complete rows, or for Adam7 the pixels of the passes read), 2 when over max_pixels, 3 when out of memory.
    The caller frees *pixels with free(). */
 static int framecut_png_decode(const unsigned char *data, size_t size, int header_only,
                                uint64_t max_pixels, size_t idat_read_size,
@@ -72,7 +73,7 @@ static int framecut_png_decode(const unsigned char *data, size_t size, int heade
     if (!info) { png_destroy_read_struct(&png, NULL, NULL); return 3; }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &info, NULL);
-        if (result->rows_done > 0 && !result->interlaced) {
+        if (result->rows_read > 0) {
             *pixels = buffer;
         } else {
             free(buffer);
@@ -106,6 +107,7 @@ static int framecut_png_decode(const unsigned char *data, size_t size, int heade
     for (int pass = 0; pass < passes; pass++) {
         for (uint32_t y = 0; y < result->height; y++) {
             png_read_row(png, buffer + (size_t)y * result->out_rowbytes, NULL);
+            result->rows_read++;
             if (pass == passes - 1) result->rows_done = y + 1;
         }
     }

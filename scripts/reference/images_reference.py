@@ -100,6 +100,9 @@ def write_png(path, arr, color_type, bit_depth, palette=None, trns=None, interla
     if trns is not None:
         body += png_chunk(b"tRNS", trns)
     body += png_chunk(b"IDAT", zlib.compress(raw, 9)) + png_chunk(b"IEND", b"")
+    if hasattr(path, "write"):
+        path.write(body)
+        return
     with open(path, "wb") as f:
         f.write(body)
 
@@ -256,6 +259,15 @@ def make_decoder_fixtures():
     add("truncated_bmp.bmp", lambda p: open(p, "wb").write(data[: len(data) * 6 // 10]))
     buf = io.BytesIO(); big.save(buf, "JPEG", quality=85); data = buf.getvalue()
     add("truncated_jpeg.jpg", lambda p: open(p, "wb").write(data[: len(data) * 6 // 10]))
+    buf = io.BytesIO(); big.save(buf, "JPEG", quality=85, progressive=True); data = buf.getvalue()
+    add("truncated_progressive.jpg", lambda p: open(p, "wb").write(data[: len(data) * 6 // 10]))
+    small = synthetic(80, 60, 4)
+    buf = io.BytesIO(); write_png(buf, np.asarray(small), 2, 8, interlace=True); data = buf.getvalue()
+    add("truncated_interlaced.png", lambda p: open(p, "wb").write(data[: len(data) * 6 // 10]))
+    buf = io.BytesIO(); big.quantize(colors=64).save(buf, "GIF", interlace=False); data = buf.getvalue()
+    add("truncated_gif.gif", lambda p: open(p, "wb").write(data[: len(data) * 6 // 10]))
+    buf = io.BytesIO(); big.quantize(colors=64).save(buf, "GIF"); data = buf.getvalue()
+    add("truncated_interlaced_gif.gif", lambda p: open(p, "wb").write(data[: len(data) * 6 // 10]))
 
     manifest = {}
     for name in files:

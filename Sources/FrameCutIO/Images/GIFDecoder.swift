@@ -98,8 +98,15 @@ enum GIFDecoder {
                 order = Array(0..<fh)
             }
             var decodedRows = 0
+            let fill = UInt8(truncatingIfNeeded: transparent ?? 0)
             for y in order {
+                // giflib leaves the pixels it decoded before a failure in the line.
+                for x in 0..<line.count { line[x] = fill }
                 let ok = line.withUnsafeMutableBufferPointer { DGifGetLine(gif, $0.baseAddress, Int32(fw)) == GIF_OK }
+                let row = top + y
+                if row >= 0, row < height {
+                    for x in 0..<fw where left + x < width { indices[row * width + left + x] = line[x] }
+                }
                 guard ok else {
                     let text = reason(gif.pointee.Error)
                     guard options.allowTruncated, decodedRows > 0 else { throw .corrupt(text) }
@@ -107,9 +114,6 @@ enum GIFDecoder {
                     break
                 }
                 decodedRows += 1
-                let row = top + y
-                guard row >= 0, row < height else { continue }
-                for x in 0..<fw where left + x < width { indices[row * width + left + x] = line[x] }
             }
             var rgb = [UInt8](repeating: 0, count: width * height * 3)
             for i in 0..<(width * height) {

@@ -22,7 +22,7 @@ enum PNGDecoder {
         if rc == 2 {
             throw DecodeFailure(kind: .tooManyPixels(width: Int(result.width), height: Int(result.height), limit: options.maxPixels), reason: "")
         }
-        if rc == 1 && result.truncated != 0 && result.rows_done < result.height && result.interlaced == 0 {
+        if rc == 1 && result.truncated != 0 && result.rows_done < result.height {
             // Recover every complete row: feed compressed data to zlib byte by byte.
             free(pixels); pixels = nil
             rc = framecut_png_decode(base, bytes.count, 0, UInt64(options.maxPixels), 1, &pixels, &result)
@@ -30,12 +30,12 @@ enum PNGDecoder {
         defer { free(pixels) }
         var warnings: [DecodeWarning] = []
         if rc != 0 {
-            guard let _ = pixels, result.rows_done > 0, result.truncated != 0 || result.rows_done == result.height else {
+            guard pixels != nil, result.rows_read > 0, result.truncated != 0 || result.rows_done == result.height else {
                 if rc == 3 { throw .corrupt("out of memory") }
                 throw .corrupt(message(result))
             }
             guard options.allowTruncated else { throw .corrupt("truncated: \(message(result))") }
-            warnings.append(.truncated(decodedRows: Int(result.rows_done), reason: message(result)))
+            warnings.append(.truncated(decodedRows: result.interlaced != 0 ? nil : Int(result.rows_done), reason: message(result)))
         }
         guard let pixels else { throw .corrupt(message(result)) }
         let width = Int(result.width), height = Int(result.height)

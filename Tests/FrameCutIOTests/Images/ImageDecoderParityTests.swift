@@ -26,6 +26,11 @@ enum ImageFixtures {
 struct ImageDecoderParityTests {
     static let names: [String] = (try? ImageFixtures.references().keys.sorted()) ?? []
 
+    /// Files where FrameCut deliberately differs from PIL, and why.
+    static let divergent: [String: String] = [
+        "truncated_progressive.jpg": "PIL's suspending JPEG source never finishes the first output pass of a truncated progressive JPEG and returns an all-black image; libjpeg-turbo keeps the scans that arrived",
+    ]
+
     @Test("decoded RGB bytes equal PIL's", arguments: names)
     func parity(name: String) throws {
         let reference = try #require(try ImageFixtures.references()[name])
@@ -33,7 +38,12 @@ struct ImageDecoderParityTests {
         #expect(decoded.image.width == reference.width)
         #expect(decoded.image.height == reference.height)
         let mean = Double(decoded.image.pixels.reduce(0) { $0 + Int($1) }) / Double(max(1, decoded.image.pixels.count))
-        #expect(SHA256.hex(decoded.image.pixels) == reference.sha256, "\(name): mode \(reference.mode), mean \(mean) vs PIL \(reference.mean)")
+        if let why = Self.divergent[name] {
+            #expect(SHA256.hex(decoded.image.pixels) != reference.sha256, "\(name) now matches PIL: \(why)")
+            #expect(mean > 20, "\(name): expected the scans that arrived, got mean \(mean)")
+        } else {
+            #expect(SHA256.hex(decoded.image.pixels) == reference.sha256, "\(name): mode \(reference.mode), mean \(mean) vs PIL \(reference.mean)")
+        }
         if name.hasPrefix("truncated") {
             #expect(decoded.isTruncated, "\(name) should carry a truncation warning")
         } else {
