@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import FrameCutCore
+import FrameCutIO
+
+/// Turns library errors into one clear line on stderr and a non-zero exit.
+enum CLIRunner {
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as UserError {
+            printError(error.description)
+            throw ExitCode(1)
+        } catch let error as FrameCutError {
+            printError(error.description)
+            throw ExitCode(1)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+}
+
+/// Progress on stderr (only when it is a terminal or FRAMECUT_PROGRESS=1).
+enum ProgressReporter {
+    static var enabled: Bool {
+        ProcessInfo.processInfo.environment["FRAMECUT_PROGRESS"] == "1" || isatty(STDERR_FILENO) != 0
+    }
+
+    static func stageReporter(nodes: Int) -> (MulticutStage) -> Bool {
+        let on = enabled
+        var last: MulticutStage?
+        return { stage in
+            if on, stage != last {
+                last = stage
+                let text: String
+                switch stage {
+                case .costs: text = "computing \(nodes) x \(nodes) costs"
+                case .gaec: text = "greedy additive edge contraction"
+                case .kernighanLin: text = "Kernighan-Lin local search"
+                case .energy: text = "energy"
+                }
+                FileHandle.standardError.write(Data("framecut: \(text)...\n".utf8))
+            }
+            return true
+        }
+    }
+}

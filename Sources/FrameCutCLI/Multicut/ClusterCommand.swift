@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import FrameCutCore
+import FrameCutIO
+
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Cluster an embedding set with the minimum cost multicut of its complete similarity graph.",
+        discussion: """
+        Writes DIR/clusters.csv (name,cluster; clusters numbered by decreasing size), DIR/labels.npy \
+        (int32 per row) and DIR/summary.json, and prints a short summary.
+        """
+    )
+
+    @Option(help: "Embeddings: a 2-D float .npy (rows = images), or an .npz with an 'embeddings' array.")
+    var embeddings: String
+
+    @Option(help: "Names file, one name per row of the embeddings (default: row indices).")
+    var names: String?
+
+    @Option(help: "Calibration in (0,1): a pair attracts when its normalised similarity exceeds 1 - cal. Larger gives fewer, larger clusters.")
+    var cal: Double
+
+    @OptionGroup var solverOptions: SolverOptions
+
+    @Option(help: "Output folder.")
+    var out: String
+
+    @Option(name: .customLong("write-graph"), help: "Also export the instance in the authors' text format ('N M', then 'i j p').")
+    var writeGraph: String?
+
+    func run() async throws {
+        try CLIRunner.run {
+            let costs = try InputLoading.cost(cal: cal)
+            let data = try InputLoading.embeddings(embeddings)
+            let rowNames = try InputLoading.names(names, count: data.count)
+            let source: EmbeddingCostSource
+            do { source = try EmbeddingCostSource(data) } catch { throw UserError("\(embeddings): \(error)") }
+            let options = try solverOptions.multicutOptions()
+            let solution = try DenseMulticutSolver(options: options).solve(source, costs: costs, progress: ProgressReporter.stageReporter(nodes: data.count))
+            let summary = ClusteringSummary(solution: solution, cal: cal, solver: options.algorithm, input: embeddings,
+                                            peakMemoryBytes: MemoryBudget.peakResidentBytes())
+            try ClusteringOutput.write(names: rowNames, labels: solution.labels, summary: summary, to: URL(fileURLWithPath: out))
+            if let writeGraph, let range = source.range {
+                try TextGraphWriter.writeNormalizedSimilarities(of: data, range: range, to: URL(fileURLWithPath: writeGraph))
+            }
+            print(SummaryText.render(summary, out: out))
+        }
+    }
+}
+
+/// Renders a clustering summary for people.
+enum SummaryText {
+    static func render(_ s: ClusteringSummary, out: String) -> String {
+        let total = s.secondsCosts + s.secondsGAEC + s.secondsKL
+        var lines = [String]()
+        lines.append("\(s.n) nodes -> \(s.clusters) clusters (\(s.singletonClusters) singletons), energy \(format(s.energy))")
+        if s.solver == MulticutAlgorithm.gaecKL.rawValue {
+            lines.append("GAEC: \(s.clustersGAEC) clusters, energy \(format(s.energyGAEC)); Kernighan-Lin lowered it by \(format(s.energyGAEC - s.energy))")
+        }
+        lines.append(String(format: "time %.2f s (costs %.2f, GAEC %.2f, KL %.2f), peak memory %@",
+                            total, s.secondsCosts, s.secondsGAEC, s.secondsKL, MemoryBudget.format(s.peakMemoryBytes)))
+        lines.append("largest clusters: " + s.largestClusters.map(String.init).joined(separator: ", "))
+        lines.append("wrote \(out)/clusters.csv, labels.npy, summary.json")
+        return lines.joined(separator: "\n")
+    }
+
+    static func format(_ x: Double) -> String { String(format: "%.6g", x) }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import FrameCutCore
+
+extension MulticutAlgorithm: ExpressibleByArgument {}
+
+/// Options shared by the commands that solve a multicut problem.
+struct SolverOptions: ParsableArguments {
+    @Option(help: "Solver: 'gaec' (greedy additive edge contraction) or 'gaec-kl' (GAEC, then Kernighan-Lin local search).")
+    var solver: MulticutAlgorithm = .gaecKL
+
+    @Option(help: "Threads for the cost matrix and parallel scans.")
+    var threads: Int = 2
+
+    @Option(name: .customLong("max-memory"), help: "Refuse to start when the estimated memory exceeds this (e.g. 8G, 512M). Default: 90% of physical memory.")
+    var maxMemory: String?
+
+    @Option(name: .customLong("kl-patience"), help: "Kernighan-Lin: moves without improvement after which a move sequence stops.")
+    var klPatience: Int = 64
+
+    func multicutOptions() throws -> MulticutOptions {
+        var limit = MemoryBudget.defaultLimit
+        if let maxMemory {
+            guard let parsed = MemoryBudget.parse(maxMemory) else { throw UserError("--max-memory: cannot read '\(maxMemory)' (use e.g. 8G or 512M)") }
+            limit = parsed
+        }
+        guard threads >= 1 else { throw UserError("--threads must be at least 1") }
+        guard klPatience >= 1 else { throw UserError("--kl-patience must be at least 1") }
+        return MulticutOptions(algorithm: solver, threads: threads, memoryLimit: limit,
+                               kernighanLin: DenseKernighanLin(patience: klPatience))
+    }
+}

@@ -1,2 +1,0 @@
-// FrameCutIO: file formats.
-import FrameCutCore

@@ -1,0 +1,50 @@
+import CBLAS
+import Foundation
+import FrameCutCore
+
+/// Writes instances in the authors' text format, atomically.
+public enum TextGraphWriter {
+    /// The complete graph of an embedding set: `N M`, then `i j p` for every pair `i < j`, with
+    /// `p` the min-max normalised float64 cosine (shortest round-trip decimal).
+    public static func writeNormalizedSimilarities(of embeddings: Embeddings, range: SimilarityRange, to url: URL) throws {
+        let n = embeddings.count, d = embeddings.dimension
+        let unit = embeddings.normalizedFloat64()
+        let folder = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: temporary.path) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
+        var buffer = "\(n) \(n * (n - 1) / 2)\n"
+        let block = 256
+        var gram = [Double](repeating: 0, count: block * n)
+        var start = 0
+        while start < n - 1 {
+            let rows = Swift.min(block, n - start)
+            unit.withUnsafeBufferPointer { u in
+                gram.withUnsafeMutableBufferPointer { g in
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d), 1,
+                                u.baseAddress! + start * d, Int32(d), u.baseAddress!, Int32(d), 0, g.baseAddress!, Int32(n))
+                }
+            }
+            for r in 0..<rows {
+                let i = start + r
+                for j in (i + 1)..<n {
+                    buffer += "\(i) \(j) \(range.normalize(gram[r * n + j]))\n"
+                }
+                if buffer.utf8.count > 1 << 22 {
+                    handle.write(Data(buffer.utf8))
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            start += rows
+        }
+        handle.write(Data(buffer.utf8))
+        try handle.close()
+        guard rename(temporary.path, url.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    }
+}
