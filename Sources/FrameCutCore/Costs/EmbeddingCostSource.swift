@@ -12,7 +12,8 @@ public final class EmbeddingCostSource: CostMatrixSource {
     public let nodeCount: Int
     public let dimension: Int
     private let unit32: [Float]
-    private let unit64: [Double]
+    private let raw: [Float]
+    private let inverseNorms: [Double]
     /// The exact range, known after the first fill.
     public private(set) var range: SimilarityRange?
 
@@ -22,18 +23,24 @@ public final class EmbeddingCostSource: CostMatrixSource {
         nodeCount = embeddings.count
         dimension = embeddings.dimension
         unit32 = embeddings.normalizedFloat32()
-        unit64 = embeddings.normalizedFloat64()
+        raw = embeddings.values
+        let d = embeddings.dimension
+        inverseNorms = (0..<embeddings.count).map { row in
+            var norm = 0.0
+            for c in 0..<d { norm += Double(embeddings.values[row * d + c]) * Double(embeddings.values[row * d + c]) }
+            return 1 / norm.squareRoot()
+        }
     }
 
     /// Float64 cosine of rows i and j.
     @inline(__always)
     public func exactCosine(_ i: Int, _ j: Int) -> Double {
         var s = 0.0
-        unit64.withUnsafeBufferPointer { u in
+        raw.withUnsafeBufferPointer { u in
             let a = i * dimension, b = j * dimension
-            for c in 0..<dimension { s += u[a + c] * u[b + c] }
+            for c in 0..<dimension { s += Double(u[a + c]) * Double(u[b + c]) }
         }
-        return s
+        return s * inverseNorms[i] * inverseNorms[j]
     }
 
     /// Writes the raw cosine similarities into the upper triangle of `matrix`.

@@ -1,6 +1,7 @@
 /// Kernighan-Lin local search on a general graph: the same moves as `DenseKernighanLin`
 /// (pairs of adjacent clusters, and each cluster against a new one; best prefix or join),
-/// with gains summed over each node's edges.
+/// with gains summed over each node's edges, and the same two stages (short sequences, then
+/// unlimited sequences on attracting pairs).
 public struct SparseKernighanLin: Sendable {
     public var patience: Int
     public var epsilon: Double
@@ -19,9 +20,22 @@ public struct SparseKernighanLin: Sendable {
         for v in 0..<n { members[label[v]].append(Int32(v)) }
         var changed = [Bool](repeating: true, count: members.count)
         var localIndex = [Int](repeating: -1, count: n)
+        var patience = self.patience
+        var longSequences = false
+
+        // Whether an edge between clusters a and b attracts (see DenseKernighanLin).
+        func hasAttraction(_ a: Int, _ b: Int) -> Bool {
+            let small = members[a].count <= members[b].count ? a : b
+            let other = small == a ? b : a
+            for v in members[small] {
+                for (u, w) in graph.adjacency[Int(v)] where w > 0 && label[Int(u)] == other { return true }
+            }
+            return false
+        }
 
         // One two-set pass; returns the decrease applied.
         func improve(_ a: Int, _ b: Int?) -> Double {
+            if let b, longSequences, !hasAttraction(a, b) { return 0 }
             var local = members[a]
             var side = [UInt8](repeating: 0, count: local.count)
             if let b {
@@ -115,7 +129,12 @@ public struct SparseKernighanLin: Sendable {
             }
             members = newMembers
             changed = newChanged
-            if decrease <= epsilon { break }
+            if decrease <= epsilon {
+                guard !longSequences else { break }
+                longSequences = true
+                patience = Int.max
+                changed = [Bool](repeating: true, count: members.count)
+            }
         }
         labels = label.map { Int32($0) }
     }

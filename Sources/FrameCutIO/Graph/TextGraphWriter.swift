@@ -31,7 +31,9 @@ public enum TextGraphWriter {
             for r in 0..<rows {
                 let i = start + r
                 for j in (i + 1)..<n {
-                    buffer += "\(i) \(j) \(range.normalize(gram[r * n + j]))\n"
+                    // Clamp float64 rounding (e.g. -1e-18 at the minimum) into [0, 1].
+                    let p = Swift.min(Swift.max(range.normalize(gram[r * n + j]), 0), 1)
+                    buffer += "\(i) \(j) \(p)\n"
                 }
                 if buffer.utf8.count > 1 << 22 {
                     handle.write(Data(buffer.utf8))

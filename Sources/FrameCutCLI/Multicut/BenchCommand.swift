@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import FrameCutCore
+import FrameCutIO
+
+/// `framecut bench …`: benchmarks that print figures (not tests).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks that print figures: multicut solver, analyses, image decoding.",
+        subcommands: [BenchMulticutCommand.self, DecodeBenchCommand.self]
+    )
+}
+
+struct BenchMulticutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "multicut",
+        abstract: "Time the multicut solver on the reference instances, the real Fashion-MNIST embeddings and generated sets.",
+        discussion: """
+        Every case runs in a child 'framecut cluster' process, so peak memory is per case. Reference \
+        energies and times are those of bjoern-andres/graph (the solver the paper used) from \
+        shared/instances/README.md, measured on this kind of machine. Run it alone: a second job on \
+        the other core distorts two-thread timings badly.
+        """
+    )
+
+    @Option(help: "The shared folder holding instances/ (default: ../shared beside the package).")
+    var shared: String = "../shared"
+
+    @Option(help: "Sizes of the generated sets (comma separated).")
+    var sizes: String = "10000,20000,40000"
+
+    @Option(help: "Dimension of the generated sets.")
+    var dimension: Int = 768
+
+    @Option(help: "Threads.")
+    var threads: Int = 2
+
+    @Flag(help: "Only the reference instances n2000 and n8000 and the real 10k set.")
+    var quick = false
+
+    struct Reference {
+        let energy: Double
+        let clusters: Int
+        let seconds: Double?
+    }
+
+    func run() async throws {
+        try CLIRunner.run {
+            let instances = URL(fileURLWithPath: shared).appendingPathComponent("instances")
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("framecut-bench-\(ProcessInfo.processInfo.processIdentifier)")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: work) }
+            print("framecut bench multicut: \(threads) threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(loadAverage())")
+            print(row(["case", "solver", "n", "costs s", "GAEC s", "KL s", "total s", "peak mem", "energy", "clusters", "reference energy", "ref clusters", "ref s"]))
+
+            var cases: [(name: String, path: String, cal: Double, gaec: Reference?, kl: Reference?)] = []
+            let n2000 = instances.appendingPathComponent("gauss_n2000_d128_s1.npy").path
+            let n8000 = instances.appendingPathComponent("gauss_n8000_d128_s1.npy").path
+            let real = instances.appendingPathComponent("fmnist_t10k_lite0.npz").path
+            cases.append(("gauss n2000", n2000, 0.5, Reference(energy: -1052898.226, clusters: 26, seconds: 4.9), Reference(energy: -1061173.439, clusters: 30, seconds: 5.2)))
+            cases.append(("gauss n8000", n8000, 0.5, Reference(energy: -12970507.902, clusters: 71, seconds: 200), Reference(energy: -13012766.947, clusters: 76, seconds: 210)))
+            cases.append(("fmnist 10k lite0", real, 0.5, Reference(energy: -27240011.11, clusters: 127, seconds: nil), Reference(energy: -27628578.72, clusters: 116, seconds: nil)))
+            cases.append(("fmnist 10k lite0", real, 0.6, Reference(energy: -11549025.75, clusters: 41, seconds: nil), Reference(energy: -11739996.78, clusters: 35, seconds: nil)))
+            if !quick {
+                for size in sizes.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+                    let path = work.appendingPathComponent("generated_\(size)x\(dimension).npy")
+                    let data = try SyntheticEmbeddings.clustered(count: size, dimension: dimension, classes: max(2, size / 200), seed: UInt64(size)).embeddings
+                    try NPYFile.write(try NPYArray(shape: [size, dimension], values: .float32(data.values)), to: path)
+                    cases.append(("generated \(size)x\(dimension)", path.path, 0.5, nil, nil))
+                }
+            }
+            for c in cases {
+                guard FileManager.default.fileExists(atPath: c.path) else {
+                    print("\(c.name): \(c.path) not found, skipped")
+                    continue
+                }
+                for solver in [MulticutAlgorithm.gaec, .gaecKL] {
+                    let out = work.appendingPathComponent(UUID().uuidString)
+                    let summary = try runCluster(embeddings: c.path, cal: c.cal, solver: solver, out: out)
+                    let reference = solver == .gaec ? c.gaec : c.kl
+                    let total = summary.secondsCosts + summary.secondsGAEC + summary.secondsKL
+                    print(row([
+                        "\(c.name) cal \(c.cal)", solver.rawValue, "\(summary.n)",
+                        String(format: "%.2f", summary.secondsCosts), String(format: "%.2f", summary.secondsGAEC),
+                        String(format: "%.2f", summary.secondsKL), String(format: "%.2f", total),
+                        MemoryBudget.format(summary.peakMemoryBytes),
+                        String(format: "%.3f", solver == .gaec ? summary.energyGAEC : summary.energy), "\(summary.clusters)",
+                        reference.map { String(format: "%.3f", $0.energy) } ?? "-",
+                        reference.map { "\($0.clusters)" } ?? "-",
+                        reference?.seconds.map { String(format: "%.1f", $0) } ?? "-",
+                    ]))
+                    if let reference {
+                        let energy = solver == .gaec ? summary.energyGAEC : summary.energy
+                        let verdict = energy <= reference.energy ? "<= reference" : String(format: "above reference by %.3g relative", (energy - reference.energy) / abs(reference.energy))
+                        var line = "    energy \(verdict)"
+                        if let seconds = reference.seconds { line += String(format: ", %.0fx faster than the reference's %.1f s", seconds / max(total, 1e-9), seconds) }
+                        print(line)
+                    } else {
+                        let limit = 4 * UInt64(summary.n) * UInt64(summary.n) + (1 << 30)
+                        print("    peak memory \(MemoryBudget.format(summary.peakMemoryBytes)) vs 4 n^2 + 1 GiB = \(MemoryBudget.format(limit))")
+                    }
+                }
+            }
+        }
+    }
+
+    func runCluster(embeddings: String, cal: Double, solver: MulticutAlgorithm, out: URL) throws -> ClusteringSummary {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+            process.executableURL = Bundle.main.executableURL
+        }
+        process.arguments = ["cluster", "--embeddings", embeddings, "--cal", "\(cal)", "--solver", solver.rawValue,
+                             "--threads", "\(threads)", "--out", out.path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw UserError("framecut cluster failed on \(embeddings)") }
+        return try JSONDecoder().decode(ClusteringSummary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
+    }
+
+    func row(_ fields: [String]) -> String {
+        let widths = [26, 8, 6, 8, 8, 8, 8, 10, 18, 9, 18, 13, 6]
+        return zip(fields, widths).map { $0.padding(toLength: max($1, $0.count), withPad: " ", startingAt: 0) }.joined(separator: " ")
+    }
+
+    func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import FrameCutCore
+import FrameCutIO
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Cluster a built-in generated embedding set end to end and print the summary.",
+        discussion: "The set has known classes, so the summary also scores the clustering against them (VI, ARI)."
+    )
+
+    @Option(help: "Number of generated embeddings.")
+    var count: Int = 4000
+
+    @Option(help: "Their dimension.")
+    var dimension: Int = 256
+
+    @Option(help: "Number of generating classes.")
+    var classes: Int = 20
+
+    @Option(help: "Calibration in (0,1).")
+    var cal: Double = 0.5
+
+    @Option(help: "Seed of the generator.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Output folder.")
+    var out: String = "out/demo"
+
+    func run() async throws {
+        try CLIRunner.run {
+            guard count >= 2, dimension >= 1, classes >= 1 else { throw UserError("need --count >= 2, --dimension >= 1, --classes >= 1") }
+            let costs = try InputLoading.cost(cal: cal)
+            let (embeddings, truth) = try SyntheticEmbeddings.clustered(count: count, dimension: dimension, classes: classes, seed: seed)
+            let folder = URL(fileURLWithPath: out)
+            try NPYFile.write(try NPYArray(shape: [count, dimension], values: .float32(embeddings.values)), to: folder.appendingPathComponent("embeddings.npy"))
+            try NPYFile.write(try NPYArray(shape: [count], values: .int32(truth)), to: folder.appendingPathComponent("classes.npy"))
+            print("generated \(count) embeddings (\(dimension)-d, \(classes) classes, seed \(seed)) -> \(out)/embeddings.npy")
+            let solver = DenseMulticutSolver(options: MulticutOptions(algorithm: .gaecKL))
+            let solution = try solver.solve(try EmbeddingCostSource(embeddings), costs: costs, progress: ProgressReporter.stageReporter(nodes: count))
+            let summary = ClusteringSummary(solution: solution, cal: cal, solver: .gaecKL, input: "\(out)/embeddings.npy",
+                                            peakMemoryBytes: MemoryBudget.peakResidentBytes())
+            try ClusteringOutput.write(names: (0..<count).map { "image_\($0)" }, labels: solution.labels, summary: summary, to: folder)
+            print(SummaryText.render(summary, out: out))
+            let table = try ContingencyTable(Labeling(solution.labels.map(Int.init)), Labeling(truth.map(Int.init)))
+            print(String(format: "against the generating classes: VI %.3f nats, ARI %.3f", table.variationOfInformation, table.adjustedRandIndex))
+            print("next: framecut stats \(out)/clusters.csv --labels \(out)/classes.npy")
+        }
+    }
+}
