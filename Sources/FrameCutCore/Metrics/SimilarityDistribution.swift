@@ -142,6 +142,7 @@ public struct SimilarityDistribution: Sendable, Codable {
             FirstPassAccumulator(rawBins: rawBins, lower: lo, upper: hi, fineBins: fineBins, thresholds: thresholds)
         }
         var acc = pass1[0]
+        acc.flushFine()
         for other in pass1.dropFirst() { acc.merge(other) }
 
         let count = Double(acc.count)

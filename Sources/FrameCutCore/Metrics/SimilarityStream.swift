@@ -22,9 +22,10 @@ extension Double: GEMMScalar {
     }
 }
 
-/// Consumes runs of pairwise similarities (one row's pairs `(i, j > i)` at a time).
+/// Consumes runs of pairwise similarities (one row's pairs `(i, j > i)` at a time), already
+/// converted to float64 and clamped to [-1, 1].
 protocol PairAccumulator: Sendable {
-    mutating func add<T: GEMMScalar>(_ values: UnsafeBufferPointer<T>)
+    mutating func add(_ values: UnsafeBufferPointer<Double>)
 }
 
 /// L2-normalised rows and the blocked GEMM loop over the upper triangle of their Gram matrix.
@@ -94,7 +95,8 @@ struct SimilarityStream: Sendable {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 guard var acc = accumulators.value(w) else { return }
                 let c = UnsafeMutablePointer<T>.allocate(capacity: blockRows * n)
-                defer { c.deallocate() }
+                let row = UnsafeMutablePointer<Double>.allocate(capacity: n)
+                defer { c.deallocate(); row.deallocate() }
                 while let b = schedule.next() {
                     let r0 = b * blockRows, r1 = min(n, r0 + blockRows)
                     let cols = n - r0
@@ -104,7 +106,12 @@ struct SimilarityStream: Sendable {
                     for i in r0..<r1 {
                         let start = (i - r0) * cols + (i + 1 - r0)
                         let length = n - i - 1
-                        if length > 0 { acc.add(UnsafeBufferPointer(start: c + start, count: length)) }
+                        if length > 0 {
+                            // One vectorisable pass: widen to float64 and clamp to [-1, 1].
+                            let from = c + start
+                            for k in 0..<length { row[k] = min(max(Double(from[k]), -1), 1) }
+                            acc.add(UnsafeBufferPointer(start: row, count: length))
+                        }
                         pairs += length
                     }
                     if !schedule.finished(pairs: pairs) { break }
@@ -166,7 +173,11 @@ struct FirstPassAccumulator: PairAccumulator {
     var minimum = Double.infinity
     var maximum = -Double.infinity
     var raw: Histogram
+    /// The fine histogram; `fineRecent` holds counts not yet added to it (32-bit, half the
+    /// cache footprint in the hot loop), flushed before it could overflow.
     var fine: [Int]
+    private var fineRecent: [UInt32]
+    private var recentCount = 0
     var above: [Int]
     var aboveHalf = 0
     let thresholds: [Double]
@@ -174,52 +185,105 @@ struct FirstPassAccumulator: PairAccumulator {
     init(rawBins: Int, lower: Double, upper: Double, fineBins: Int, thresholds: [Double]) {
         raw = Histogram(lower: lower, upper: upper, counts: [Int](repeating: 0, count: rawBins))
         fine = [Int](repeating: 0, count: fineBins)
+        fineRecent = [UInt32](repeating: 0, count: fineBins)
         above = [Int](repeating: 0, count: thresholds.count)
         self.thresholds = thresholds
     }
 
-    mutating func add<T: GEMMScalar>(_ values: UnsafeBufferPointer<T>) {
+    mutating func add(_ values: UnsafeBufferPointer<Double>) {
+        guard let base = values.baseAddress, values.count > 0 else { return }
+        let n = values.count
+        // Moments, extremes and threshold counts, 8 lanes at a time.
+        var vs = SIMD8<Double>(), vs2 = SIMD8<Double>()
+        var vmin = SIMD8<Double>(repeating: .infinity), vmax = SIMD8<Double>(repeating: -.infinity)
+        var vhalf = SIMD8<Int64>()
+        let t0 = thresholds.count > 0 ? thresholds[0] : .infinity
+        let t1 = thresholds.count > 1 ? thresholds[1] : .infinity
+        let t2 = thresholds.count > 2 ? thresholds[2] : .infinity
+        var va0 = SIMD8<Int64>(), va1 = SIMD8<Int64>(), va2 = SIMD8<Int64>()
+        let one = SIMD8<Int64>(repeating: 1), zero = SIMD8<Int64>()
+        var i = 0
+        while i + 8 <= n {
+            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Double>.self)
+            vs += v
+            vs2 += v * v
+            vmin = pointwiseMin(vmin, v)
+            vmax = pointwiseMax(vmax, v)
+            vhalf &+= zero.replacing(with: one, where: v .> 0.5)
+            va0 &+= zero.replacing(with: one, where: v .> t0)
+            va1 &+= zero.replacing(with: one, where: v .> t1)
+            va2 &+= zero.replacing(with: one, where: v .> t2)
+            i += 8
+        }
+        var s = vs.sum(), s2 = vs2.sum(), mn = vmin.min(), mx = vmax.max()
+        var half = Int(vhalf.wrappedSum())
+        var a0 = Int(va0.wrappedSum()), a1 = Int(va1.wrappedSum()), a2 = Int(va2.wrappedSum())
+        while i < n {
+            let v = base[i]
+            s += v; s2 += v * v
+            mn = min(mn, v); mx = max(mx, v)
+            if v > 0.5 { half += 1 }
+            if v > t0 { a0 += 1 }
+            if v > t1 { a1 += 1 }
+            if v > t2 { a2 += 1 }
+            i += 1
+        }
+        count += n
+        sum += s
+        sumSquares += s2
+        minimum = min(minimum, mn)
+        maximum = max(maximum, mx)
+        aboveHalf += half
+        let counted = [a0, a1, a2]
+        for t in 0..<min(3, thresholds.count) { above[t] += counted[t] }
+        for t in 3..<max(3, thresholds.count) {
+            let threshold = thresholds[t]
+            var c = 0
+            for v in values where v > threshold { c += 1 }
+            above[t] += c
+        }
+
+        // The two histograms. Raw bins follow NumPy: the bin k with edge_k <= v < edge_k+1
+        // (edges as np.linspace computes them), the last bin closed.
+        if recentCount + n > Int(UInt32.max) { flushFine() }
+        recentCount += n
         let lower = raw.lower, upper = raw.upper
         let bins = raw.counts.count
-        let width = upper - lower
-        let step = width / Double(bins)
+        let step = (upper - lower) / Double(bins)
+        let scale = Double(bins) / (upper - lower)
         let fineBins = fine.count
         let fineScale = Double(fineBins) / 2
-        var s = 0.0, s2 = 0.0, mn = minimum, mx = maximum, half = 0
-        let thresholdCount = thresholds.count
         raw.withCounts { rawCounts in
-            fine.withUnsafeMutableBufferPointer { fineCounts in
-                above.withUnsafeMutableBufferPointer { aboveCounts in
-                    for x in values {
-                        let v = min(max(Double(x), -1), 1)
-                        s += v
-                        s2 += v * v
-                        if v < mn { mn = v }
-                        if v > mx { mx = v }
-                        if v > 0.5 { half += 1 }
-                        fineCounts[min(Int((v + 1) * fineScale), fineBins - 1)] += 1
-                        if v >= lower && v <= upper {
-                            var k = Int((v - lower) / width * Double(bins))
-                            if k == bins { k -= 1 }
-                            let e0 = Double(k) * step + lower
-                            let e1 = k + 1 == bins ? upper : Double(k + 1) * step + lower
-                            if v < e0 { k -= 1 } else if k != bins - 1 && v >= e1 { k += 1 }
-                            rawCounts[k] += 1
+            fineRecent.withUnsafeMutableBufferPointer { fineCounts in
+                for v in values {
+                    fineCounts[min(Int((v + 1) * fineScale), fineBins - 1)] &+= 1
+                    if v >= lower && v <= upper {
+                        var k = min(Int((v - lower) * scale), bins - 1)
+                        if v < Double(k) * step + lower {
+                            k -= 1
+                        } else if k + 1 < bins && v >= Double(k + 1) * step + lower {
+                            k += 1
                         }
-                        for t in 0..<thresholdCount where v > thresholds[t] { aboveCounts[t] += 1 }
+                        rawCounts[k] += 1
                     }
                 }
             }
         }
-        count += values.count
-        sum += s
-        sumSquares += s2
-        minimum = mn
-        maximum = mx
-        aboveHalf += half
+    }
+
+    /// Moves the 32-bit recent counts into `fine`.
+    mutating func flushFine() {
+        for k in fine.indices where fineRecent[k] != 0 {
+            fine[k] += Int(fineRecent[k])
+            fineRecent[k] = 0
+        }
+        recentCount = 0
     }
 
     mutating func merge(_ other: FirstPassAccumulator) {
+        var other = other
+        other.flushFine()
+        flushFine()
         count += other.count
         sum += other.sum
         sumSquares += other.sumSquares
@@ -244,14 +308,22 @@ struct NormalizedPassAccumulator: PairAccumulator {
         self.range = range
     }
 
-    mutating func add<T: GEMMScalar>(_ values: UnsafeBufferPointer<T>) {
+    mutating func add(_ values: UnsafeBufferPointer<Double>) {
         let bins = counts.count
         let mn = minimum, r = range
+        let step = 1.0 / Double(bins)
+        let scale = Double(bins)
         counts.withUnsafeMutableBufferPointer { c in
-            for x in values {
-                let v = min(max(Double(x), -1), 1)
+            for v in values {
                 let p = (v - mn) / r
-                if let k = Histogram.bin(of: p, lower: 0, upper: 1, bins: bins) { c[k] += 1 }
+                guard p >= 0 && p <= 1 else { continue }
+                var k = min(Int(p * scale), bins - 1)
+                if p < Double(k) * step {
+                    k -= 1
+                } else if k + 1 < bins && p >= Double(k + 1) * step {
+                    k += 1
+                }
+                c[k] += 1
             }
         }
     }
