@@ -80,25 +80,28 @@ struct DecodeBenchCommand: ParsableCommand {
         print("decode + resize + centre crop + normalise (\(preprocessing.name) recipe), \(files.count) JPEGs, " +
               "\(String(format: "%.2f", Double(pixels) / Double(files.count) / 1e6)) Mpixel each, best of \(`repeat`)")
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) processors, load average \(Self.loadAverage()) before the run")
-        print("threads  framecut img/s  PIL+torchvision img/s  ratio")
+        print("threads  decode only img/s  framecut img/s  PIL+torchvision img/s  ratio")
         for t in threadCounts {
+            let decodeOnly = Self.measure(files: files, preprocessing: nil, threads: t, repeats: `repeat`)
             let ours = Self.measure(files: files, preprocessing: preprocessing, threads: t, repeats: `repeat`)
             var reference: Double? = nil
             if !noReference { reference = runReference(folder: folder, threads: t) }
             let refText = reference.map { String(format: "%.1f", $0) } ?? "-"
             let ratio = reference.map { String(format: "%.2fx", ours / $0) } ?? "-"
             print("\(String(t).padding(toLength: 8, withPad: " ", startingAt: 0)) " +
+                  "\(String(format: "%.1f", decodeOnly).padding(toLength: 19, withPad: " ", startingAt: 0)) " +
                   "\(String(format: "%.1f", ours).padding(toLength: 15, withPad: " ", startingAt: 0)) " +
                   "\(refText.padding(toLength: 22, withPad: " ", startingAt: 0)) \(ratio)")
         }
         print("load average after: \(Self.loadAverage())")
     }
 
-    /// Images per second: read + decode + preprocess every file on `threads` threads.
-    static func measure(files: [URL], preprocessing: Preprocessing, threads: Int, repeats: Int) -> Double {
+    /// Images per second: read + decode (+ preprocess, when given) every file on `threads` threads.
+    static func measure(files: [URL], preprocessing: Preprocessing?, threads: Int, repeats: Int) -> Double {
         let decoder = ImageDecoder()
         let work: @Sendable (Int) -> Float = { i in
             guard let image = try? decoder.decode(contentsOf: files[i]).image else { return 0 }
+            guard let preprocessing else { return Float(image.pixels.first ?? 0) }
             return preprocessing.apply(image).values[0]
         }
         _ = ParallelWork.map(count: min(files.count, 4), threads: 1, work)  // warm up
