@@ -171,6 +171,28 @@ def write_bmp_bitfields(rgb, alpha, bpp, masks):
     return b"BM" + struct.pack("<IHHI", off + len(rows), 0, 0, off) + dib + bytes(rows)
 
 
+def turbojpeg_ycck(cmyk):
+    """A YCCK JPEG (what Photoshop writes for CMYK) through libturbojpeg's tjCompress2, which
+    stores TJPF_CMYK input as YCCK. PIL cannot write YCCK itself."""
+    import ctypes
+    tj = ctypes.CDLL("libturbojpeg.so.0")
+    tj.tjInitCompress.restype = ctypes.c_void_p
+    handle = ctypes.c_void_p(tj.tjInitCompress())
+    h, w = cmyk.shape[:2]
+    # PIL's CMYK is ink amounts; Adobe JPEGs store inverted values (PIL reads them as "CMYK;I").
+    src = np.ascontiguousarray(255 - cmyk, dtype=np.uint8)
+    out = ctypes.POINTER(ctypes.c_ubyte)()
+    size = ctypes.c_ulong(0)
+    TJPF_CMYK, TJSAMP_420 = 11, 2
+    rc = tj.tjCompress2(handle, src.ctypes.data_as(ctypes.c_void_p), w, 0, h, TJPF_CMYK,
+                        ctypes.byref(out), ctypes.byref(size), TJSAMP_420, 90, 0)
+    assert rc == 0, "tjCompress2 failed"
+    data = ctypes.string_at(out, size.value)
+    tj.tjFree(out)
+    tj.tjDestroy(handle)
+    return data
+
+
 def make_decoder_fixtures():
     os.makedirs(IMG, exist_ok=True)
     w, h = 61, 45
@@ -195,6 +217,7 @@ def make_decoder_fixtures():
     add("jpeg_gray.jpg", lambda p: base.convert("L").save(p, quality=85))
     add("jpeg_cmyk.jpg", lambda p: base.convert("CMYK").save(p, quality=90))
     add("jpeg_restart.jpg", lambda p: base.save(p, quality=85, optimize=True))
+    add("jpeg_ycck.jpg", lambda p: open(p, "wb").write(turbojpeg_ycck(np.asarray(base.convert("CMYK")))))
     # PNG through PIL
     add("png_rgb8.png", lambda p: base.save(p))
     rgba = base.copy(); rgba.putalpha(Image.fromarray(alpha))
@@ -238,6 +261,8 @@ def make_decoder_fixtures():
     gt2 = Image.fromarray(gt_arr, "P"); gt2.putpalette(gt.getpalette())
     add("gif_transparent.gif", lambda p: gt2.save(p, transparency=31))
     add("gif_interlaced.gif", lambda p: base.quantize(colors=32).save(p, interlace=True))
+    frames = [synthetic(w, h, s).quantize(colors=32) for s in (21, 22, 23)]
+    add("gif_animated.gif", lambda p: frames[0].save(p, save_all=True, append_images=frames[1:], duration=100, loop=0))
     # BMP
     add("bmp_rgb24.bmp", lambda p: base.save(p))
     add("bmp_palette8.bmp", lambda p: base.quantize(colors=100).save(p))
@@ -309,6 +334,10 @@ def make_broken_corpus():
     put("webp_truncated.webp", (lambda b: b[: len(b) // 2])(_webp_bytes()), "corrupt")
     put("bmp_jpeg_compression.bmp", _bmp_jpeg_compression(), "unsupported")
     put("jpeg_soi_only.jpg", b"\xff\xd8\xff\xd9", "corrupt")
+    # Animated WebP: PIL shows the first frame; FrameCut reports it as unsupported.
+    buf = io.BytesIO()
+    synthetic(32, 24, 1).save(buf, "WEBP", save_all=True, append_images=[synthetic(32, 24, 2)], duration=100, quality=70)
+    put("webp_animated.webp", buf.getvalue(), "unsupported")
     with open(os.path.join(BROKEN, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
 
