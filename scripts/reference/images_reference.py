@@ -280,7 +280,7 @@ def make_decoder_fixtures():
     big = synthetic(160, 120, 3)
     buf = io.BytesIO(); big.save(buf, "PNG"); data = buf.getvalue()
     add("truncated_png.png", lambda p: open(p, "wb").write(data[: len(data) * 6 // 10]))
-    buf = io.BytesIO(); big.save(buf, "BMP"); data = buf.getvalue()
+    buf = io.BytesIO(); synthetic(80, 60, 5).save(buf, "BMP"); data = buf.getvalue()
     add("truncated_bmp.bmp", lambda p: open(p, "wb").write(data[: len(data) * 6 // 10]))
     buf = io.BytesIO(); big.save(buf, "JPEG", quality=85); data = buf.getvalue()
     add("truncated_jpeg.jpg", lambda p: open(p, "wb").write(data[: len(data) * 6 // 10]))
