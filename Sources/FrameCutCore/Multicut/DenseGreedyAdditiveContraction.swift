@@ -13,6 +13,9 @@
 public struct DenseGreedyAdditiveContraction {
     public init() {}
 
+    /// Live rows from which a contraction's column pass is split between two threads.
+    static let parallelThreshold = 4096
+
     /// The result of a run: a cluster representative per node and the summed cost of all contracted pairs.
     public struct Outcome: Sendable {
         /// Representative node of each node's cluster.
@@ -63,38 +66,48 @@ public struct DenseGreedyAdditiveContraction {
         var contracted = 0.0
         var contractions = 0
         var rescans = 0
+        var alive = [Bool](repeating: true, count: n)
+        var changed = [Int32](repeating: 0, count: n + 2)
         try keys.withUnsafeMutableBufferPointer { keyBuffer in
+        try best.withUnsafeMutableBufferPointer { bestBuffer in
+        try bestValue.withUnsafeMutableBufferPointer { bestValueBuffer in
+        try bound.withUnsafeMutableBufferPointer { boundBuffer in
+        try changed.withUnsafeMutableBufferPointer { changedBuffer in
             let key = keyBuffer.baseAddress!
+            let state = RowState(best: bestBuffer.baseAddress!, bestValue: bestValueBuffer.baseAddress!,
+                                 bound: boundBuffer.baseAddress!, key: key, changed: changedBuffer.baseAddress!)
             var tree = TournamentTree(keys: key, count: n)
             while true {
                 let i = tree.top
                 let k = key[i]
                 guard k > 0 else { break }
-                if bestValue[i] < bound[i] {
+                if state.bestValue[i] < state.bound[i] {
                     // Stale: the cached best fell below the bound on the others. Rescan.
-                    let (index, first, second) = DenseGreedyAdditiveContraction.topTwo(m + i * n, count: n)
-                    best[i] = Int32(index)
-                    bestValue[i] = first
-                    bound[i] = second
+                    let (index, first, second) = alive.withUnsafeBufferPointer {
+                        DenseGreedyAdditiveContraction.topTwo(m + i * n, count: n, alive: $0.baseAddress!)
+                    }
+                    state.best[i] = Int32(index)
+                    state.bestValue[i] = first
+                    state.bound[i] = second
                     key[i] = first
                     tree.update(i)
                     rescans += 1
                     continue
                 }
                 if contractions & 1023 == 0, shouldCancel() { throw FrameCutError.cancelled }
-                let j = Int(best[i])
+                let j = Int(state.best[i])
                 let a = Swift.min(i, j), b = Swift.max(i, j)
                 contracted += Double(k)
                 contractions += 1
                 parent[b] = Int32(a)
 
-                // Row a becomes the sum of rows a and b (entries a and b become -inf by themselves).
+                // Row a becomes the sum of rows a and b. Entries of dead clusters hold stale sums
+                // and are never read: every scan checks `alive` or walks the live list.
                 let rowA = m + a * n, rowB = m + b * n
                 for x in 0..<n { rowA[x] += rowB[x] }
-                rowA[a] = ninf
-                rowA[b] = ninf
 
                 // b leaves the live set.
+                alive[b] = false
                 let pb = Int(position[b]), last = active[active.count - 1]
                 active[pb] = last
                 position[Int(last)] = Int32(pb)
@@ -102,46 +115,25 @@ public struct DenseGreedyAdditiveContraction {
                 key[b] = ninf
                 tree.update(b)
 
-                // Column a of every live row, and row a's own top two, in one pass.
-                var topIndex = -1
-                var topValue = ninf, secondValue = ninf
-                for t in 0..<active.count {
-                    let r = Int(active[t])
-                    if r == a { continue }
-                    let v = rowA[r]
-                    let rowR = m + r * n
-                    rowR[a] = v
-                    rowR[b] = ninf
-                    if v > topValue || (v == topValue && r < topIndex) {
-                        secondValue = topValue
-                        topValue = v
-                        topIndex = r
-                    } else if v > secondValue {
-                        secondValue = v
-                    }
-                    let partner = best[r]
-                    if partner == Int32(a) || partner == Int32(b) {
-                        best[r] = Int32(a)
-                        bestValue[r] = v
-                    } else if v > bestValue[r] {
-                        bound[r] = Swift.max(bound[r], bestValue[r])
-                        best[r] = Int32(a)
-                        bestValue[r] = v
-                    } else if v > bound[r] {
-                        bound[r] = v
-                    }
-                    let newKey = Swift.max(bestValue[r], bound[r])
-                    if newKey != key[r] {
-                        key[r] = newKey
-                        tree.update(r)
-                    }
+                // Column a of every live row, their caches, and row a's own top two, in one pass
+                // over the live rows (split between threads on large instances).
+                let (topIndex, topValue, secondValue, changedCount) = active.withUnsafeBufferPointer { live in
+                    state.updateColumn(matrix: m, n: n, rowA: rowA, a: a, b: b, live: live,
+                                      workers: live.count >= DenseGreedyAdditiveContraction.parallelThreshold ? 2 : 1)
                 }
-                best[a] = Int32(topIndex)
-                bestValue[a] = topValue
-                bound[a] = secondValue
+                for t in 0..<changedCount {
+                    tree.update(Int(state.changed[t]))
+                }
+                state.best[a] = Int32(topIndex)
+                state.bestValue[a] = topValue
+                state.bound[a] = secondValue
                 key[a] = topValue
                 tree.update(a)
             }
+        }
+        }
+        }
+        }
         }
 
         // Resolve representatives (parents always have smaller indices).
@@ -150,6 +142,26 @@ public struct DenseGreedyAdditiveContraction {
             if p != i { parent[i] = parent[p] }
         }
         return Outcome(representatives: parent, contractedCost: contracted, contractions: contractions, rescans: rescans)
+    }
+
+    /// Index and value of the largest entry of a live column (lowest index on ties) and the second largest value.
+    @inline(__always)
+    static func topTwo(_ row: UnsafeMutablePointer<Float>, count: Int, alive: UnsafePointer<Bool>) -> (Int, Float, Float) {
+        var index = -1
+        var first = -Float.infinity, second = -Float.infinity
+        for x in 0..<count where alive[x] {
+            let v = row[x]
+            if v > second {
+                if v > first {
+                    second = first
+                    first = v
+                    index = x
+                } else {
+                    second = v
+                }
+            }
+        }
+        return (index, first, second)
     }
 
     /// Index and value of the largest entry (lowest index on ties) and the second largest value.
@@ -170,5 +182,86 @@ public struct DenseGreedyAdditiveContraction {
             }
         }
         return (index, first, second)
+    }
+}
+
+/// The per-row caches of GAEC, as raw pointers so that the live rows can be split between threads.
+private struct RowState: @unchecked Sendable {
+    let best: UnsafeMutablePointer<Int32>
+    let bestValue: UnsafeMutablePointer<Float>
+    let bound: UnsafeMutablePointer<Float>
+    let key: UnsafeMutablePointer<Float>
+    /// Rows whose key changed in the last update (first `count` entries, per worker in order).
+    let changed: UnsafeMutablePointer<Int32>
+
+    /// After merging b into a: writes column a of every live row, updates the row caches, and
+    /// returns row a's top two and how many rows changed key (listed in `changed`).
+    func updateColumn(matrix m: UnsafeMutablePointer<Float>, n: Int, rowA: UnsafeMutablePointer<Float>, a: Int, b: Int,
+                      live: UnsafeBufferPointer<Int32>, workers: Int) -> (Int, Float, Float, Int) {
+        let count = live.count
+        let chunk = (count + workers - 1) / Swift.max(workers, 1)
+        var results = [(Int, Float, Float, Int)](repeating: (-1, -.infinity, -.infinity, 0), count: workers)
+        let matrix = SendablePointer(base: m), row = SendablePointer(base: rowA)
+        let liveRows = SendablePointer(base: UnsafeMutablePointer(mutating: live.baseAddress!))
+        results.withUnsafeMutableBufferPointer { out in
+            let output = SendablePointer(base: out.baseAddress!)
+            parallelFor(chunks: workers, threads: workers) { w in
+                let start = w * chunk, end = Swift.min(count, start + chunk)
+                var topIndex = -1
+                var topValue = -Float.infinity, secondValue = -Float.infinity
+                var changedCount = 0
+                let changedBase = self.changed + start + w
+                let a32 = Int32(a), b32 = Int32(b)
+                var t = start
+                while t < end {
+                    let r = Int(liveRows.base[t])
+                    t += 1
+                    if r == a { continue }
+                    let v = row.base[r]
+                    matrix.base[r * n + a] = v
+                    if v > topValue || (v == topValue && r < topIndex) {
+                        secondValue = topValue
+                        topValue = v
+                        topIndex = r
+                    } else if v > secondValue {
+                        secondValue = v
+                    }
+                    let partner = best[r]
+                    if partner == a32 || partner == b32 {
+                        best[r] = a32
+                        bestValue[r] = v
+                    } else if v > bestValue[r] {
+                        bound[r] = Swift.max(bound[r], bestValue[r])
+                        best[r] = a32
+                        bestValue[r] = v
+                    } else if v > bound[r] {
+                        bound[r] = v
+                    }
+                    let newKey = Swift.max(bestValue[r], bound[r])
+                    if newKey != key[r] {
+                        key[r] = newKey
+                        changedBase[changedCount] = Int32(r)
+                        changedCount += 1
+                    }
+                }
+                output.base[w] = (topIndex, topValue, secondValue, changedCount)
+            }
+        }
+        // Merge the workers' top twos (ties to the lower index) and compact the changed lists.
+        var (topIndex, topValue, secondValue, total) = results[0]
+        for w in 1..<workers {
+            let (index, first, second, changedCount) = results[w]
+            if first > topValue || (first == topValue && index >= 0 && index < topIndex) {
+                secondValue = Swift.max(topValue, second)
+                topValue = first
+                topIndex = index
+            } else {
+                secondValue = Swift.max(secondValue, first)
+            }
+            let from = changed + w * chunk + w
+            for t in 0..<changedCount { changed[total + t] = from[t] }
+            total += changedCount
+        }
+        return (topIndex, topValue, secondValue, total)
     }
 }

@@ -10,10 +10,10 @@ struct MulticutCLITests {
     ]
 
     @Test func clusterWritesTheThreeOutputs() throws {
-        let dir = try AnalysisCLI.tempDir()
-        try AnalysisCLI.writeNPY(Self.groups, rows: 8, columns: 3, to: "\(dir)/x.npy")
-        try AnalysisCLI.write((0..<8).map { "img,\($0).jpg" }.joined(separator: "\n") + "\n", "\(dir)/names.txt")
-        let result = try AnalysisCLI.run(["cluster", "--embeddings", "\(dir)/x.npy", "--names", "\(dir)/names.txt", "--cal", "0.5",
+        let dir = try CLIHarness.temporaryFolder()
+        try CLIHarness.writeNPY(Self.groups, rows: 8, columns: 3, to: "\(dir)/x.npy")
+        try CLIHarness.write((0..<8).map { "img,\($0).jpg" }.joined(separator: "\n") + "\n", "\(dir)/names.txt")
+        let result = try CLIHarness.run(["cluster", "--embeddings", "\(dir)/x.npy", "--names", "\(dir)/names.txt", "--cal", "0.5",
                                           "--out", "\(dir)/out", "--write-graph", "\(dir)/graph.txt"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("8 nodes -> 2 clusters"))
@@ -29,13 +29,13 @@ struct MulticutCLITests {
         #expect(FileManager.default.fileExists(atPath: "\(dir)/out/labels.npy"))
 
         // The exported graph solves to the same clustering and energy.
-        let solved = try AnalysisCLI.run(["solve", "--graph", "\(dir)/graph.txt", "--cal", "0.5", "--out", "\(dir)/solved"])
+        let solved = try CLIHarness.run(["solve", "--graph", "\(dir)/graph.txt", "--cal", "0.5", "--out", "\(dir)/solved"])
         #expect(solved.status == 0, "\(solved.stderr)")
         #expect(try String(contentsOfFile: "\(dir)/solved/clusters.csv", encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").last! }
                 == lines.dropFirst().map { $0.split(separator: ",").last! })
 
         // energy of the written labels equals the reported energy.
-        let energy = try AnalysisCLI.run(["energy", "--embeddings", "\(dir)/x.npy", "--labels", "\(dir)/out/labels.npy", "--cal", "0.5", "--json"])
+        let energy = try CLIHarness.run(["energy", "--embeddings", "\(dir)/x.npy", "--labels", "\(dir)/out/labels.npy", "--cal", "0.5", "--json"])
         #expect(energy.status == 0)
         let reported = summary?["energy"] as? Double ?? .nan
         let recomputed = (try JSONSerialization.jsonObject(with: Data(energy.stdout.utf8)) as? [String: Any])?["energy"] as? Double ?? 0
@@ -44,18 +44,18 @@ struct MulticutCLITests {
 
     @Test("bad input: one clear line and a non-zero exit")
     func badInput() throws {
-        let dir = try AnalysisCLI.tempDir()
-        try AnalysisCLI.writeNPY(Self.groups, rows: 8, columns: 3, to: "\(dir)/x.npy")
+        let dir = try CLIHarness.temporaryFolder()
+        try CLIHarness.writeNPY(Self.groups, rows: 8, columns: 3, to: "\(dir)/x.npy")
         var withNaN = Self.groups
         withNaN[7] = .nan
-        try AnalysisCLI.writeNPY(withNaN, rows: 8, columns: 3, to: "\(dir)/nan.npy")
+        try CLIHarness.writeNPY(withNaN, rows: 8, columns: 3, to: "\(dir)/nan.npy")
         var withZero = Self.groups
         for i in 6..<9 { withZero[i] = 0 }
-        try AnalysisCLI.writeNPY(withZero, rows: 8, columns: 3, to: "\(dir)/zero.npy")
-        try AnalysisCLI.writeNPY([1, 2, 3], rows: 1, columns: 3, to: "\(dir)/one.npy")
-        try AnalysisCLI.write("a\nb\n", "\(dir)/names.txt")
-        try AnalysisCLI.write("3 2\n0 1 0.5\n0 7 0.5\n", "\(dir)/range.txt")
-        try AnalysisCLI.write("3 2\n0 1 0.5\n1 2\n", "\(dir)/short.txt")
+        try CLIHarness.writeNPY(withZero, rows: 8, columns: 3, to: "\(dir)/zero.npy")
+        try CLIHarness.writeNPY([1, 2, 3], rows: 1, columns: 3, to: "\(dir)/one.npy")
+        try CLIHarness.write("a\nb\n", "\(dir)/names.txt")
+        try CLIHarness.write("3 2\n0 1 0.5\n0 7 0.5\n", "\(dir)/range.txt")
+        try CLIHarness.write("3 2\n0 1 0.5\n1 2\n", "\(dir)/short.txt")
         let cases: [([String], String)] = [
             (["cluster", "--embeddings", "\(dir)/nan.npy", "--cal", "0.5", "--out", dir], "NaN"),
             (["cluster", "--embeddings", "\(dir)/zero.npy", "--cal", "0.5", "--out", dir], "row 2 is all zeros"),
@@ -69,7 +69,7 @@ struct MulticutCLITests {
             (["cluster", "--embeddings", "\(dir)/x.npy", "--cal", "0.5", "--max-memory", "1K", "--out", dir], "--max-memory"),
         ]
         for (arguments, message) in cases {
-            let result = try AnalysisCLI.run(arguments)
+            let result = try CLIHarness.run(arguments)
             #expect(result.status != 0, "\(arguments) succeeded")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
@@ -78,14 +78,9 @@ struct MulticutCLITests {
 
     @Test("--help is part of the interface", arguments: ["cluster", "solve", "energy", "demo"])
     func helpMatchesGolden(command: String) throws {
-        let result = try AnalysisCLI.run([command, "--help"])
+        let result = try CLIHarness.run([command, "--help"])
         #expect(result.status == 0)
-        let name = "\(command)-help.txt"
-        if ProcessInfo.processInfo.environment["FRAMECUT_UPDATE_GOLDEN"] == "1" {
-            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Golden/multicut")
-            try Data(result.stdout.utf8).write(to: folder.appendingPathComponent(name))
-        }
-        let golden = Bundle.module.url(forResource: "Golden/multicut/\(name)", withExtension: nil).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
-        #expect(result.stdout == golden, "regenerate with FRAMECUT_UPDATE_GOLDEN=1 if the change is intended")
+        #expect(try CLIHarness.matchesGolden(result.stdout, group: "multicut", name: "\(command)-help.txt"),
+                "regenerate with FRAMECUT_UPDATE_GOLDEN=1 if the change is intended")
     }
 }
