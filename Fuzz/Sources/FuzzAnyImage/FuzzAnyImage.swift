@@ -6,7 +6,7 @@ import FrameCutIO
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let decoder = ImageDecoder(options: DecodeOptions(maxPixels: 1 << 22))
+    let decoder = ImageDecoder(options: DecodeOptions(maxPixels: 1 << 18))
     if let decoded = try? decoder.decode(bytes) {
         precondition(decoded.image.pixels.count == decoded.image.width * decoded.image.height * 3)
         precondition(decoded.format == ImageFormat.detect(bytes))

@@ -7,7 +7,7 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
     guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     // A small pixel limit keeps each run fast and memory bounded (the limit itself is tested).
-    let decoder = ImageDecoder(options: DecodeOptions(maxPixels: 1 << 22))
+    let decoder = ImageDecoder(options: DecodeOptions(maxPixels: 1 << 18))
     if let decoded = try? decoder.decode(bytes, format: .gif) {
         precondition(decoded.image.pixels.count == decoded.image.width * decoded.image.height * 3)
     }
