@@ -36,6 +36,9 @@ struct BenchAnalysisCommand: ParsableCommand {
     @Option(name: .customLong("block-rows"), help: "Rows per GEMM block in the similarity benchmark.")
     var blockRows: Int = SimilarityDistributionOptions().blockRows
 
+    @Option(name: .customLong("concurrent-solves"), parsing: .upToNextOption, help: "Ablation runs with these numbers of grid values solved at once.")
+    var concurrentSolves: [Int] = [1, 2]
+
     @Option(parsing: .upToNextOption, help: "Which parts to run: vi, similarity, ablation.")
     var only: [String] = ["vi", "similarity", "ablation"]
 
@@ -127,16 +130,22 @@ struct BenchAnalysisCommand: ParsableCommand {
                      x.count, what, single, Self.cpuSeconds() - cpuSingle, singles[0].2))
         var rng = SeededGenerator(seed: 4)
         let classes = Labeling((0..<x.count).map { _ in Int(rng.next() % 10) })
-        let clock = Stopwatch()
-        let cpu = Self.cpuSeconds()
-        let clustering = try MulticutCalibrationClustering(embeddings: x, options: options)
-        let report = try CalibrationAblation().run(train: clustering, trainClasses: classes)
-        let total = clock.seconds
-        print(String(format: "cal ablation: 9 values on %d images: %.2f s wall (%.2f s CPU) = %.2f single clusterings (target < 3); shared costs %.2f s",
-                     x.count, total, Self.cpuSeconds() - cpu, total / single, clustering.secondsCosts))
-        for r in report.grid {
-            print(String(format: "  cal %.1f: %6.2f s, %5d clusters (GAEC %5d), energy %.6g (GAEC %.6g)",
-                         r.cal, r.seconds, r.clusters, r.clustersGAEC ?? 0, r.energy ?? .nan, r.energyGAEC ?? .nan))
+        for concurrent in concurrentSolves {
+            var solveOptions = options
+            solveOptions.threads = max(1, threads / concurrent)
+            let clock = Stopwatch()
+            let cpu = Self.cpuSeconds()
+            let clustering = try MulticutCalibrationClustering(embeddings: x, options: solveOptions, concurrentSolves: concurrent)
+            var ablation = CalibrationAblation()
+            ablation.concurrentSolves = concurrent
+            let report = try ablation.run(train: clustering, trainClasses: classes)
+            let total = clock.seconds
+            print(String(format: "cal ablation: 9 values on %d images, %d at a time: %.2f s wall (%.2f s CPU) = %.2f single clusterings (target < 3); shared costs %.2f s",
+                         x.count, concurrent, total, Self.cpuSeconds() - cpu, total / single, clustering.secondsCosts))
+            for r in report.grid {
+                print(String(format: "  cal %.1f: %6.2f s, %5d clusters (GAEC %5d), energy %.6g (GAEC %.6g)",
+                             r.cal, r.seconds, r.clusters, r.clustersGAEC ?? 0, r.energy ?? .nan, r.energyGAEC ?? .nan))
+            }
         }
     }
 

@@ -41,6 +41,9 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(name: .customLong("no-heuristic"), help: "Do not cluster at the heuristic's cal.")
     var noHeuristic = false
 
+    @Option(name: .customLong("concurrent-solves"), help: "Grid values clustered at the same time, each with --threads / N threads and its own cost matrix (more memory).")
+    var concurrentSolves: Int = 1
+
     @OptionGroup var solverOptions: SolverOptions
     @OptionGroup var entropy: EntropyOptions
     @OptionGroup var output: AnalysisOutputOptions
@@ -85,7 +88,11 @@ struct CalibrateCommand: ParsableCommand {
                 throw UserError("the held-out split has \(dataSplit.heldOut.count) images; use at least 3 or --val-fraction 0")
             }
 
+            guard concurrentSolves >= 1 else { throw UserError("--concurrent-solves must be at least 1") }
             let options = try solverOptions.multicutOptions()
+            // Concurrent grid solves share the threads.
+            var gridOptions = options
+            gridOptions.threads = max(1, options.threads / concurrentSolves)
             let trainX = try x.selectingRows(dataSplit.train)
             var mu: Double?
             var heuristic: Double?
@@ -100,7 +107,7 @@ struct CalibrateCommand: ParsableCommand {
                 heuristic = d.suggestedCal
             }
             AnalysisProgress.line("costs of the train split (\(trainX.count) images)")
-            let train = try MulticutCalibrationClustering(embeddings: trainX, options: options)
+            let train = try MulticutCalibrationClustering(embeddings: trainX, options: gridOptions, concurrentSolves: concurrentSolves)
             var heldOut: (clustering: CalibrationClustering, classes: Labeling)?
             if !dataSplit.heldOut.isEmpty {
                 // Prepared lazily by the ablation's order: the held-out costs are only needed after the grid.
@@ -109,7 +116,9 @@ struct CalibrateCommand: ParsableCommand {
                     return try MulticutCalibrationClustering(embeddings: try x.selectingRows(dataSplit.heldOut), options: options)
                 }, classLabeling.subset(dataSplit.heldOut))
             }
-            let ablation = try CalibrationAblation(grid: cals, base: entropy.logBase).run(
+            var ablationSetup = CalibrationAblation(grid: cals, base: entropy.logBase)
+            ablationSetup.concurrentSolves = concurrentSolves
+            let ablation = try ablationSetup.run(
                 train: train, trainClasses: classLabeling.subset(dataSplit.train), heldOut: heldOut,
                 heuristicCal: heuristic) { done, total, cal in
                     AnalysisProgress.line("clustering \(done + 1)/\(total) at cal \(AnalysisOutput.number(cal))")

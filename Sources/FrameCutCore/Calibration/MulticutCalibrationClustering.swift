@@ -1,7 +1,8 @@
 /// The default `CalibrationClustering`: the dense multicut solver on one embedding set, with
 /// `logit(p)` of every pair computed once (`PrecomputedCostSource`) so each `cal` of the grid
-/// only adds `logit(cal)` before solving.
-public final class MulticutCalibrationClustering: CalibrationClustering {
+/// only adds `logit(cal)` before solving. `cluster(cal:)` may run on several threads at once
+/// (each call solves in its own working matrix; the shared logits are only read).
+public final class MulticutCalibrationClustering: CalibrationClustering, @unchecked Sendable {
     public let itemCount: Int
     /// Seconds spent computing the shared `logit(p)` matrix.
     public let secondsCosts: Double
@@ -9,13 +10,15 @@ public final class MulticutCalibrationClustering: CalibrationClustering {
     private let solver: DenseMulticutSolver
 
     /// Prepares the costs of `embeddings` (validated: at least 2 finite, non-zero rows).
+    /// - Parameter concurrentSolves: how many solves will run at once (each needs a matrix).
     /// - Throws: `FrameCutError` for invalid embeddings or when the cost matrices would not
     ///   fit `options.memoryLimit`.
-    public init(embeddings: Embeddings, options: MulticutOptions = MulticutOptions()) throws {
+    public init(embeddings: Embeddings, options: MulticutOptions = MulticutOptions(), concurrentSolves: Int = 1) throws {
         try embeddings.validate()
-        // The shared logits plus the solver's working matrix.
-        try MemoryBudget.check(SymmetricCostMatrix.byteCount(nodeCount: embeddings.count) + DenseMulticutSolver.estimatedBytes(nodeCount: embeddings.count),
-                               limit: options.memoryLimit, what: "the cal ablation on \(embeddings.count) images (two cost matrices)")
+        // The shared logits plus one working matrix per concurrent solve.
+        let solves = max(1, concurrentSolves)
+        try MemoryBudget.check(SymmetricCostMatrix.byteCount(nodeCount: embeddings.count) + UInt64(solves) * DenseMulticutSolver.estimatedBytes(nodeCount: embeddings.count),
+                               limit: options.memoryLimit, what: "the cal ablation on \(embeddings.count) images (\(solves + 1) cost matrices)")
         let clock = Stopwatch()
         let costs = try EmbeddingCostSource(embeddings)
         source = try PrecomputedCostSource.normalizedLogits(of: costs, threads: options.threads)

@@ -110,3 +110,30 @@ struct CalibrationTests {
         #expect(s.train == [0, 2] && s.heldOut == [1])
     }
 }
+
+@Suite("Calibration: concurrent grid solves")
+struct CalibrationConcurrencyTests {
+    @Test func concurrentGridGivesTheSameReport() throws {
+        let classes = [0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 3]
+        let train = StepClusteringForConcurrency(classes: classes)
+        let sequential = try CalibrationAblation().run(train: train, trainClasses: Labeling(classes), heuristicCal: 0.55)
+        var ablation = CalibrationAblation()
+        ablation.concurrentSolves = 3
+        let concurrent = try ablation.run(train: train, trainClasses: Labeling(classes), heuristicCal: 0.55)
+        #expect(concurrent.grid == sequential.grid)
+        #expect(concurrent.chosenCal == sequential.chosenCal && concurrent.heuristicTrain == sequential.heuristicTrain)
+        // Cancelling stops the remaining solves.
+        #expect(throws: MetricsError.cancelled) {
+            try ablation.run(train: train, trainClasses: Labeling(classes)) { done, _, _ in done < 2 }
+        }
+    }
+}
+
+private struct StepClusteringForConcurrency: CalibrationClustering {
+    let classes: [Int]
+    var itemCount: Int { classes.count }
+    func cluster(cal: Double) throws -> CalibrationClusteringOutcome {
+        let labels: [Int32] = cal < 0.5 ? (0..<classes.count).map { Int32($0) } : (cal < 0.7 ? classes.map { Int32($0) } : [Int32](repeating: 0, count: classes.count))
+        return CalibrationClusteringOutcome(labels: labels, energy: -cal, seconds: 0)
+    }
+}
