@@ -36,6 +36,9 @@ struct BenchAnalysisCommand: ParsableCommand {
     @Option(name: .customLong("block-rows"), help: "Rows per GEMM block in the similarity benchmark.")
     var blockRows: Int = SimilarityDistributionOptions().blockRows
 
+    @Option(help: "Solver of the ablation benchmark (and of its single clustering): gaec or gaec-kl.")
+    var solver: MulticutAlgorithm = .gaecKL
+
     @Option(name: .customLong("concurrent-solves"), parsing: .upToNextOption, help: "Ablation runs with these numbers of grid values solved at once.")
     var concurrentSolves: [Int] = [1, 2]
 
@@ -115,7 +118,7 @@ struct BenchAnalysisCommand: ParsableCommand {
             what = "generated (50 centres, d 128)"
         }
         if x.count > ablationItems { x = try x.selectingRows(Array(0..<ablationItems)) }
-        let options = MulticutOptions(algorithm: .gaecKL, threads: threads)
+        let options = MulticutOptions(algorithm: solver, threads: threads)
         // One single clustering as `framecut cluster` runs it, at cal 0.5 and at the grid's middle-to-high values.
         var singles: [(Double, Double, Int)] = []
         let cpuSingle = Self.cpuSeconds()
@@ -126,8 +129,8 @@ struct BenchAnalysisCommand: ParsableCommand {
             singles.append((cal, clock.seconds, s.clusterCount))
         }
         let single = singles[0].1
-        print(String(format: "single clustering: %d images of %@ at cal 0.5: %.2f s wall, %.2f s CPU, %d clusters",
-                     x.count, what, single, Self.cpuSeconds() - cpuSingle, singles[0].2))
+        print(String(format: "single clustering (%@): %d images of %@ at cal 0.5: %.2f s wall, %.2f s CPU, %d clusters",
+                     solver.rawValue, x.count, what, single, Self.cpuSeconds() - cpuSingle, singles[0].2))
         var rng = SeededGenerator(seed: 4)
         let classes = Labeling((0..<x.count).map { _ in Int(rng.next() % 10) })
         for concurrent in concurrentSolves {
