@@ -136,14 +136,14 @@ enum SimilarityTransform {
                     let row = m.base + i * n
                     row[i] = 0
                     if i + 1 < n {
+                        // Two loops: the first vectorises (no reduction), the second sums.
                         for j in (i + 1)..<n {
-                            var p = scale > 0 ? (Double(row[j]) - lowest) * scale : 0.5
+                            var p = (Double(row[j]) - lowest) * scale
+                            p = scale > 0 ? p : 0.5
                             p = Swift.min(Swift.max(p, eps), 1 - eps)
-                            let w = Double(Foundation.log(Float(p / (1 - p)))) + offset
-                            let w32 = Float(w)
-                            row[j] = w32
-                            total += Double(w32)
+                            row[j] = Float(FastLog.log(p / (1 - p)) + offset)
                         }
+                        total += Summation.sum(row + i + 1, count: n - i - 1)
                     }
                     i += chunks
                 }

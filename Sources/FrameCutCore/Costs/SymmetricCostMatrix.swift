@@ -22,7 +22,7 @@ public final class SymmetricCostMatrix: @unchecked Sendable {
         var raw: UnsafeMutableRawPointer?
         let alignment = bytes >= (1 << 22) ? (1 << 21) : 64
         guard posix_memalign(&raw, alignment, bytes) == 0, let raw else {
-            throw FrameCutError.memoryLimitExceeded(needed: UInt64(bytes), limit: 0, what: "the cost matrix")
+            throw FrameCutError.allocationFailed(bytes: UInt64(bytes), what: "the \(nodeCount) x \(nodeCount) cost matrix")
         }
         if bytes >= (1 << 22) { _ = framecut_madvise_hugepage(raw, UInt(bytes)) }
         values = raw.bindMemory(to: Float.self, capacity: nodeCount * nodeCount)

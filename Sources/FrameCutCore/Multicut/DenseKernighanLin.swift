@@ -1,5 +1,3 @@
-import Foundation
-
 /// Kernighan-Lin local search for the multicut problem on a dense cost matrix, after
 /// Keuper et al. (2015) and the `kernighanLin` of bjoern-andres/graph: for pairs of clusters,
 /// and for each cluster against a new empty one, move a sequence of nodes between the two
@@ -80,9 +78,6 @@ public struct DenseKernighanLin: Sendable {
             }
         }
         labels = state.labels
-        if ProcessInfo.processInfo.environment["FRAMECUT_DEBUG_KL"] != nil {
-            FileHandle.standardError.write(Data("KL: passes \(passes), pair passes \(state.pairPasses), steps \(state.sequenceSteps), step work \(state.stepWork)\n".utf8))
-        }
         return passes
     }
 }
@@ -108,10 +103,6 @@ struct KLState {
     var patience = 64
     /// Second stage: sequences run to the end, on pairs of clusters with some attraction.
     var longSequences = false
-    // Work counters.
-    var pairPasses = 0
-    var sequenceSteps = 0
-    var stepWork = 0
 
     init(matrix: SymmetricCostMatrix, labels: [Int32], threads: Int) {
         self.matrix = matrix
@@ -181,7 +172,6 @@ struct KLState {
     mutating func improvePair(_ a: Int, _ b: Int?, epsilon: Double) -> Double {
         if let b, longSequences, !hasAttraction(a, b) { return 0 }
         let n = self.n
-        pairPasses += 1
         let countA = members[a].count
         let count = countA + (b.map { members[$0].count } ?? 0)
         local.removeAll(keepingCapacity: true)
@@ -200,8 +190,6 @@ struct KLState {
         var bestGain = 0.0
         var bestLength = 0
         let m = matrix.values
-        var steps = 0
-        var work = 0
         sums.withUnsafeBufferPointer { s in
             local.withUnsafeMutableBufferPointer { nodes in
                 sign.withUnsafeMutableBufferPointer { sides in
@@ -233,8 +221,6 @@ struct KLState {
                             order.append(v)
                             orderSign.append(from)
                             cumulative += pickGain
-                            steps += 1
-                            work += active
                             active -= 1
                             nodes[pick] = nodes[active]
                             sides[pick] = sides[active]
@@ -261,8 +247,6 @@ struct KLState {
                 }
             }
         }
-        sequenceSteps += steps
-        stepWork += work
 
         if let b, mergeGain > bestGain, mergeGain > epsilon {
             // Join b into a.

@@ -9,6 +9,7 @@ public enum FrameCutError: Error, Equatable, CustomStringConvertible {
     case labelCountMismatch(expected: Int, found: Int)
     case nodeOutOfRange(node: Int, nodeCount: Int)
     case memoryLimitExceeded(needed: UInt64, limit: UInt64, what: String)
+    case allocationFailed(bytes: UInt64, what: String)
     case invalidArgument(String)
     case cancelled
 
@@ -23,6 +24,7 @@ public enum FrameCutError: Error, Equatable, CustomStringConvertible {
         case .nodeOutOfRange(let node, let count): return "node id \(node) is out of range for \(count) nodes"
         case .memoryLimitExceeded(let needed, let limit, let what):
             return "\(what) needs \(MemoryBudget.format(needed)), more than the limit of \(MemoryBudget.format(limit)); use fewer images, or raise --max-memory if the machine has the memory"
+        case .allocationFailed(let bytes, let what): return "cannot allocate \(MemoryBudget.format(bytes)) for \(what)"
         case .invalidArgument(let why): return why
         case .cancelled: return "cancelled"
         }
