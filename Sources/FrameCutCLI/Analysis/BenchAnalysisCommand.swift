@@ -33,8 +33,8 @@ struct BenchAnalysisCommand: ParsableCommand {
     @Option(help: "Threads.")
     var threads: Int = 2
 
-    @Option(name: .customLong("block-rows"), help: "Rows per GEMM block in the similarity benchmark.")
-    var blockRows: Int = SimilarityDistributionOptions().blockRows
+    @Option(name: .customLong("block-rows"), help: "Rows per GEMM block in the similarity benchmark (0: automatic).")
+    var blockRows: Int = 0
 
     @Option(help: "Solver of the ablation benchmark (and of its single clustering): gaec or gaec-kl.")
     var solver: MulticutAlgorithm = .gaecKL

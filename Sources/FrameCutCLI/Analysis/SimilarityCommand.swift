@@ -35,8 +35,8 @@ struct SimilarityCommand: ParsableCommand {
     @Option(help: "Worker threads (0: one per core).")
     var threads: Int = 0
 
-    @Option(name: .customLong("block-rows"), help: "Rows per GEMM block (memory per worker: rows x images x 4 bytes).")
-    var blockRows: Int = SimilarityDistributionOptions().blockRows
+    @Option(name: .customLong("block-rows"), help: "Rows per GEMM block (memory per worker: rows x images x 4 bytes; 0: up to 1024 rows within 128 MiB).")
+    var blockRows: Int = 0
 
     @OptionGroup var output: AnalysisOutputOptions
 
@@ -45,7 +45,7 @@ struct SimilarityCommand: ParsableCommand {
             guard bins >= 1 else { throw UserError("--bins must be at least 1") }
             guard kdePoints >= 2 else { throw UserError("--kde-points must be at least 2") }
             guard threads >= 0 else { throw UserError("--threads must not be negative") }
-            guard blockRows >= 1 else { throw UserError("--block-rows must be at least 1") }
+            guard blockRows >= 0 else { throw UserError("--block-rows must not be negative") }
             let x = try InputLoading.embeddings(embeddings)
             var options = SimilarityDistributionOptions()
             options.bins = bins

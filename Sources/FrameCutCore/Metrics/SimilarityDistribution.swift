@@ -26,8 +26,9 @@ public struct SimilarityDistributionOptions: Sendable {
     /// Compute the normalised histogram exactly with a second GEMM pass (true), or rebin it
     /// from the fine histogram (false). `nil`: exact for at most 10,000 items.
     public var exactNormalizedHistogram: Bool? = nil
-    /// Rows per GEMM block (memory per worker: `blockRows * n` values).
-    public var blockRows = 256
+    /// Rows per GEMM block (memory per worker: `blockRows * n` values); 0 chooses up to 1024
+    /// rows within about 128 MiB per worker.
+    public var blockRows = 0
     /// Worker threads; 0 means one per active processor.
     public var threads = 0
     /// Bins of the internal fine histogram over [-1, 1] that quantiles, KDEs and the rebinned
@@ -118,8 +119,8 @@ public struct SimilarityDistribution: Sendable, Codable {
         guard d >= 1, embeddings.count == n * d else {
             throw MetricsError.countMismatch(what: "embeddings (\(n) x \(d))", expected: n * d, actual: embeddings.count)
         }
-        guard options.bins > 0, options.kdePoints >= 2, options.fineBins >= 2, options.blockRows >= 1 else {
-            throw MetricsError.invalidParameter(name: "similarity options", value: Double(options.bins), reason: "bins, kdePoints (>= 2), fineBins (>= 2) and blockRows must be positive")
+        guard options.bins > 0, options.kdePoints >= 2, options.fineBins >= 2, options.blockRows >= 0 else {
+            throw MetricsError.invalidParameter(name: "similarity options", value: Double(options.bins), reason: "bins and kdePoints, fineBins (>= 2) must be positive, blockRows not negative")
         }
         if let bad = options.quantileLevels.first(where: { !($0 >= 0 && $0 <= 1) }) {
             throw MetricsError.invalidParameter(name: "quantile level", value: bad, reason: "must lie in [0, 1]")

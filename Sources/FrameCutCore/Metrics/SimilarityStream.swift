@@ -76,7 +76,7 @@ struct SimilarityStream: Sendable {
         rows: [T], n: Int, d: Int, options: SimilarityDistributionOptions,
         progress: (@Sendable (Double) -> Bool)?, make: () -> A
     ) throws -> [A] {
-        let blockRows = min(options.blockRows, n)
+        let blockRows = min(options.blockRows > 0 ? options.blockRows : autoBlockRows(n: n, scalarBytes: MemoryLayout<T>.size), n)
         let blocks = (n + blockRows - 1) / blockRows
         let available = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
         let workers = max(1, min(available, blocks))
@@ -122,6 +122,12 @@ struct SimilarityStream: Sendable {
         if schedule.cancelled { throw MetricsError.cancelled }
         return (0..<workers).compactMap { accumulators.value($0) }
     }
+}
+
+/// Rows per block when not set: large blocks amortise BLAS's packing of the long operand
+/// (repacked on every call), capped at about 128 MiB of output per worker.
+func autoBlockRows(n: Int, scalarBytes: Int) -> Int {
+    min(1024, max(64, (128 << 20) / max(1, n * scalarBytes)))
 }
 
 /// A pointer shared read-only between workers.
@@ -207,8 +213,8 @@ struct FirstPassAccumulator: PairAccumulator {
             let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Double>.self)
             vs += v
             vs2 += v * v
-            vmin = pointwiseMin(vmin, v)
-            vmax = pointwiseMax(vmax, v)
+            vmin.replace(with: v, where: v .< vmin)
+            vmax.replace(with: v, where: v .> vmax)
             vhalf &+= zero.replacing(with: one, where: v .> 0.5)
             va0 &+= zero.replacing(with: one, where: v .> t0)
             va1 &+= zero.replacing(with: one, where: v .> t1)
