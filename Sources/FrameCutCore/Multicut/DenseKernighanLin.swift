@@ -169,17 +169,26 @@ struct KLState {
 
     /// One Kernighan-Lin pass between clusters a and b (b nil: a new empty cluster).
     /// Applies the best change found and returns its energy decrease (0 when none).
+    ///
+    /// The pass keeps its nodes in increasing order, so that reading a moved node's costs to
+    /// them walks its matrix row forwards (the hardware prefetches it); moved nodes are masked
+    /// and squeezed out once they are half of the list.
     mutating func improvePair(_ a: Int, _ b: Int?, epsilon: Double) -> Double {
         if let b, longSequences, !hasAttraction(a, b) { return 0 }
         let n = self.n
-        let countA = members[a].count
-        let count = countA + (b.map { members[$0].count } ?? 0)
+        // Members are kept sorted; merge them into one sorted list with +1 for a, -1 for b.
         local.removeAll(keepingCapacity: true)
-        local.append(contentsOf: members[a])
-        if let b { local.append(contentsOf: members[b]) }
         sign.removeAll(keepingCapacity: true)
-        sign.append(contentsOf: repeatElement(1, count: countA))
-        sign.append(contentsOf: repeatElement(-1, count: count - countA))
+        let membersA = members[a], membersB = b.map { members[$0] } ?? []
+        var ia = 0, ib = 0
+        while ia < membersA.count || ib < membersB.count {
+            if ib == membersB.count || (ia < membersA.count && membersA[ia] < membersB[ib]) {
+                local.append(membersA[ia]); sign.append(1); ia += 1
+            } else {
+                local.append(membersB[ib]); sign.append(-1); ib += 1
+            }
+        }
+        let count = local.count
         gain.removeAll(keepingCapacity: true)
         gain.append(contentsOf: repeatElement(0, count: count))
         order.removeAll(keepingCapacity: true)
@@ -190,41 +199,39 @@ struct KLState {
         var bestGain = 0.0
         var bestLength = 0
         let m = matrix.values
+        let patience = self.patience
         sums.withUnsafeBufferPointer { s in
             local.withUnsafeMutableBufferPointer { nodes in
                 sign.withUnsafeMutableBufferPointer { sides in
                     gain.withUnsafeMutableBufferPointer { gains in
                         let sa = s.baseAddress! + a * n
                         let sb: UnsafePointer<Double>? = b.map { s.baseAddress! + $0 * n }
-                        var pick = -1
-                        var pickGain = -Double.infinity
                         var between = 0.0
                         for i in 0..<count {
                             let v = Int(nodes[i])
                             let toB = sb?[v] ?? 0
-                            let g: Double
-                            if i < countA {
-                                g = toB - sa[v]
+                            if sides[i] > 0 {
+                                gains[i] = toB - sa[v]
                                 between += toB
                             } else {
-                                g = sa[v] - toB
+                                gains[i] = sa[v] - toB
                             }
-                            gains[i] = g
-                            if g > pickGain { pickGain = g; pick = i }
                         }
                         if sb != nil { mergeGain = between }
-                        var active = count
+                        var (pick, pickGain) = KLState.largest(gains.baseAddress!, count)
+                        var live = count  // entries in the list (moved ones included until squeezed out)
+                        var unmoved = count
                         var sinceBest = 0
-                        while pick >= 0 {
+                        while pick >= 0, unmoved > 0 {
                             let v = nodes[pick]
                             let from = sides[pick]
                             order.append(v)
                             orderSign.append(from)
                             cumulative += pickGain
-                            active -= 1
-                            nodes[pick] = nodes[active]
-                            sides[pick] = sides[active]
-                            gains[pick] = gains[active]
+                            // Mask the moved node: side 0 keeps its gain at -infinity.
+                            sides[pick] = 0
+                            gains[pick] = -.infinity
+                            unmoved -= 1
                             if cumulative > bestGain + 1e-12 {
                                 bestGain = cumulative
                                 bestLength = order.count
@@ -233,15 +240,12 @@ struct KLState {
                                 sinceBest += 1
                                 if sinceBest >= patience { break }
                             }
-                            let row = m + Int(v) * n
-                            let twice = 2 * from
-                            pick = -1
-                            pickGain = -Double.infinity
-                            for i in 0..<active {
-                                let g = gains[i] + twice * sides[i] * Double(row[Int(nodes[i])])
-                                gains[i] = g
-                                if g > pickGain { pickGain = g; pick = i }
+                            if unmoved == 0 { break }
+                            if unmoved * 2 < live {
+                                live = KLState.squeeze(nodes.baseAddress!, sides.baseAddress!, gains.baseAddress!, live)
                             }
+                            (pick, pickGain) = KLState.updateGains(gains.baseAddress!, sides.baseAddress!, nodes.baseAddress!,
+                                                                   m + Int(v) * n, 2 * from, live)
                         }
                     }
                 }
@@ -258,7 +262,7 @@ struct KLState {
                 }
             }
             for v in members[b] { labels[Int(v)] = Int32(a) }
-            members[a].append(contentsOf: members[b])
+            members[a] = KLState.mergeSorted(members[a], members[b])
             members[b].removeAll()
             return mergeGain
         }
@@ -278,10 +282,68 @@ struct KLState {
             addRow(v, to: toCluster, sign: 1)
             labels[Int(v)] = Int32(toCluster)
         }
-        let before = members[a] + members[target]
-        members[a] = before.filter { labels[Int($0)] == Int32(a) }
-        members[target] = before.filter { labels[Int($0)] == Int32(target) }
+        let union = KLState.mergeSorted(members[a], members[target])
+        members[a] = union.filter { labels[Int($0)] == Int32(a) }
+        members[target] = union.filter { labels[Int($0)] == Int32(target) }
         return bestGain
+    }
+
+    /// Adds `twice * side * w(v, node)` to every gain (row = v's costs) and returns the largest
+    /// gain and its first position.
+    @inline(__always)
+    static func updateGains(_ gains: UnsafeMutablePointer<Double>, _ sides: UnsafeMutablePointer<Double>,
+                            _ nodes: UnsafeMutablePointer<Int32>, _ row: UnsafeMutablePointer<Float>,
+                            _ twice: Double, _ count: Int) -> (Int, Double) {
+        for i in 0..<count {
+            gains[i] += twice * sides[i] * Double(row[Int(nodes[i])])
+        }
+        return largest(gains, count)
+    }
+
+    /// The largest value and its first position (-1 when all are -infinity).
+    @inline(__always)
+    static func largest(_ values: UnsafeMutablePointer<Double>, _ count: Int) -> (Int, Double) {
+        var m0 = -Double.infinity, m1 = -Double.infinity, m2 = -Double.infinity, m3 = -Double.infinity
+        var i = 0
+        while i + 4 <= count {
+            m0 = Swift.max(m0, values[i])
+            m1 = Swift.max(m1, values[i + 1])
+            m2 = Swift.max(m2, values[i + 2])
+            m3 = Swift.max(m3, values[i + 3])
+            i += 4
+        }
+        while i < count {
+            m0 = Swift.max(m0, values[i])
+            i += 1
+        }
+        let best = Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
+        guard best > -.infinity else { return (-1, best) }
+        for k in 0..<count where values[k] == best { return (k, best) }
+        return (-1, best)
+    }
+
+    /// Removes masked (moved) entries, keeping the order; returns the new length.
+    static func squeeze(_ nodes: UnsafeMutablePointer<Int32>, _ sides: UnsafeMutablePointer<Double>,
+                        _ gains: UnsafeMutablePointer<Double>, _ count: Int) -> Int {
+        var kept = 0
+        for i in 0..<count where sides[i] != 0 {
+            nodes[kept] = nodes[i]
+            sides[kept] = sides[i]
+            gains[kept] = gains[i]
+            kept += 1
+        }
+        return kept
+    }
+
+    /// The union of two increasing lists, increasing.
+    static func mergeSorted(_ x: [Int32], _ y: [Int32]) -> [Int32] {
+        var out = [Int32]()
+        out.reserveCapacity(x.count + y.count)
+        var i = 0, j = 0
+        while i < x.count || j < y.count {
+            if j == y.count || (i < x.count && x[i] < y[j]) { out.append(x[i]); i += 1 } else { out.append(y[j]); j += 1 }
+        }
+        return out
     }
 
     /// Drops empty clusters, renumbering the rest (and their `changed` flags) in order.
