@@ -23,6 +23,9 @@ public struct DenseKernighanLin: Sendable {
         self.maxIterations = maxIterations
     }
 
+    /// Up to this many clusters, every pair of clusters is visited in each pass.
+    static let everyPairLimit = 256
+
     /// Bytes the per-cluster sums need for `clusters` clusters (plus growth room) and `n` nodes.
     public static func estimatedBytes(nodeCount n: Int, clusters: Int) -> UInt64 {
         UInt64(n) * UInt64(Swift.max(clusters, 1) * 2 + 16) * 8
@@ -41,9 +44,22 @@ public struct DenseKernighanLin: Sendable {
             var decrease = 0.0
             var nowChanged = [Bool](repeating: false, count: state.clusterCount)
             let clusterCountAtStart = state.clusterCount
+            // With few clusters every pair is visited (in stage two only those that pass
+            // `hasAttraction` when their turn comes); with many, only the pairs joined by an
+            // attracting edge at the start of the pass: the others cannot beat a split, and
+            // there are K^2 of them.
+            let everyPair = clusterCountAtStart <= DenseKernighanLin.everyPairLimit
+            let candidates = everyPair ? nil : state.attractingPairs()
+            var next = 0
             for a in 0..<clusterCountAtStart {
                 if shouldCancel() { throw FrameCutError.cancelled }
-                for b in (a + 1)..<clusterCountAtStart where changed[a] || changed[b] {
+                var partners = [Int]()
+                if let candidates {
+                    while next < candidates.count, candidates[next].0 == a { partners.append(candidates[next].1); next += 1 }
+                } else {
+                    partners = Array((a + 1)..<clusterCountAtStart)
+                }
+                for b in partners where changed[a] || changed[b] {
                     if state.members[a].isEmpty { break }
                     if state.members[b].isEmpty { continue }
                     let gain = state.improvePair(a, b, epsilon: epsilon)
@@ -165,6 +181,29 @@ struct KLState {
             }
             return false
         }
+    }
+
+    /// The pairs of clusters `(a, b)`, `a < b`, with at least one attracting edge between them,
+    /// in increasing order: one scan of the upper triangle.
+    func attractingPairs() -> [(Int, Int)] {
+        let k = clusterCount
+        var keys = Set<Int>()
+        let m = matrix.values
+        labels.withUnsafeBufferPointer { label in
+            for i in 0..<n {
+                let row = m + i * n
+                let li = Int(label[i])
+                var j = i + 1
+                while j < n {
+                    if row[j] > 0 {
+                        let lj = Int(label[j])
+                        if lj != li { keys.insert(Swift.min(li, lj) * k + Swift.max(li, lj)) }
+                    }
+                    j += 1
+                }
+            }
+        }
+        return keys.sorted().map { ($0 / k, $0 % k) }
     }
 
     /// One Kernighan-Lin pass between clusters a and b (b nil: a new empty cluster).
