@@ -120,36 +120,22 @@ enum SimilarityTransform {
     /// and returns the sum of the costs (Float64).
     static func similaritiesToCosts(_ matrix: SymmetricCostMatrix, range: SimilarityRange, costs: CostFunction, threads: Int) -> Double {
         let n = matrix.nodeCount
-        let chunks = 32  // fixed, so sums do not depend on the thread count
-        var partial = [Double](repeating: 0, count: chunks)
         let m = SendablePointer(base: matrix.values)
         let scale = range.max > range.min ? 1 / (range.max - range.min) : 0
         let lowest = range.min
         let offset = costs.offset
         let eps = CostFunction.clipEpsilon
-        partial.withUnsafeMutableBufferPointer { sums in
-            let s = SendablePointer(base: sums.baseAddress!)
-            parallelFor(chunks: chunks, threads: threads) { c in
-                var total = 0.0
-                var i = c
-                while i < n {
-                    let row = m.base + i * n
-                    row[i] = 0
-                    if i + 1 < n {
-                        // Two loops: the first vectorises (no reduction), the second sums.
-                        for j in (i + 1)..<n {
-                            var p = (Double(row[j]) - lowest) * scale
-                            p = scale > 0 ? p : 0.5
-                            p = Swift.min(Swift.max(p, eps), 1 - eps)
-                            row[j] = Float(FastLog.log(p / (1 - p)) + offset)
-                        }
-                        total += Summation.sum(row + i + 1, count: n - i - 1)
-                    }
-                    i += chunks
-                }
-                s.base[c] = total
+        return parallelRowSum(rows: n, threads: threads) { i in
+            let row = m.base + i * n
+            row[i] = 0
+            // Two loops: the first has no reduction (so it can vectorise), the second sums.
+            for j in (i + 1)..<Swift.max(i + 1, n) {
+                var p = (Double(row[j]) - lowest) * scale
+                p = scale > 0 ? p : 0.5
+                p = Swift.min(Swift.max(p, eps), 1 - eps)
+                row[j] = Float(FastLog.log(p / (1 - p)) + offset)
             }
+            return Summation.sum(row + i + 1, count: n - i - 1)
         }
-        return partial.reduce(0, +)
     }
 }

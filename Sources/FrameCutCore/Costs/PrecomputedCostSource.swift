@@ -28,23 +28,12 @@ public final class PrecomputedCostSource: CostMatrixSource {
         guard matrix.nodeCount == n else { throw FrameCutError.shapeMismatch("cost matrix has \(matrix.nodeCount) nodes, expected \(n)") }
         let delta = Float(baseOffset.map { costs.offset - $0 } ?? 0)
         let source = SendablePointer(base: base.values), target = SendablePointer(base: matrix.values)
-        let chunks = 32
-        var partial = [Double](repeating: 0, count: chunks)
-        partial.withUnsafeMutableBufferPointer { sums in
-            let s = SendablePointer(base: sums.baseAddress!)
-            parallelFor(chunks: chunks, threads: threads) { c in
-                var total = 0.0
-                var i = c
-                while i < n {
-                    let from = source.base + i * n, to = target.base + i * n
-                    for j in 0..<n { to[j] = from[j] + delta }
-                    to[i] = 0
-                    for j in (i + 1)..<n { total += Double(to[j]) }
-                    i += chunks
-                }
-                s.base[c] = total
-            }
+        let total = parallelRowSum(rows: n, threads: threads) { i in
+            let from = source.base + i * n, to = target.base + i * n
+            for j in 0..<n { to[j] = from[j] + delta }
+            to[i] = 0
+            return Summation.sum(to + i + 1, count: n - i - 1)
         }
-        return CostFill(range: range, totalCost: partial.reduce(0, +))
+        return CostFill(range: range, totalCost: total)
     }
 }

@@ -42,20 +42,24 @@ public struct DenseGreedyAdditiveContraction {
         var active = [Int32](0..<Int32(n))
         var position = [Int32](0..<Int32(n))
 
+        var alive = [Bool](repeating: true, count: n)
+
         // Top-2 scan of every row.
         best.withUnsafeMutableBufferPointer { b in
             bestValue.withUnsafeMutableBufferPointer { bv in
                 bound.withUnsafeMutableBufferPointer { bd in
-                    let pb = SendablePointer(base: b.baseAddress!), pv = SendablePointer(base: bv.baseAddress!), pd = SendablePointer(base: bd.baseAddress!)
-                    let mp = SendablePointer(base: m)
-                    parallelFor(chunks: 32, threads: 2) { c in
-                        var i = c
-                        while i < n {
-                            let (index, first, second) = DenseGreedyAdditiveContraction.topTwo(mp.base + i * n, count: n)
-                            pb.base[i] = Int32(index)
-                            pv.base[i] = first
-                            pd.base[i] = second
-                            i += 32
+                    alive.withUnsafeBufferPointer { live in
+                        let pb = SendablePointer(base: b.baseAddress!), pv = SendablePointer(base: bv.baseAddress!), pd = SendablePointer(base: bd.baseAddress!)
+                        let mp = SendablePointer(base: m), everyone = SendablePointer(base: UnsafeMutablePointer(mutating: live.baseAddress!))
+                        parallelFor(chunks: 32, threads: 2) { c in
+                            var i = c
+                            while i < n {
+                                let (index, first, second) = DenseGreedyAdditiveContraction.topTwo(mp.base + i * n, count: n, alive: everyone.base)
+                                pb.base[i] = Int32(index)
+                                pv.base[i] = first
+                                pd.base[i] = second
+                                i += 32
+                            }
                         }
                     }
                 }
@@ -66,7 +70,6 @@ public struct DenseGreedyAdditiveContraction {
         var contracted = 0.0
         var contractions = 0
         var rescans = 0
-        var alive = [Bool](repeating: true, count: n)
         var changed = [Int32](repeating: 0, count: n + 2)
         try keys.withUnsafeMutableBufferPointer { keyBuffer in
         try best.withUnsafeMutableBufferPointer { bestBuffer in
@@ -150,26 +153,6 @@ public struct DenseGreedyAdditiveContraction {
         var index = -1
         var first = -Float.infinity, second = -Float.infinity
         for x in 0..<count where alive[x] {
-            let v = row[x]
-            if v > second {
-                if v > first {
-                    second = first
-                    first = v
-                    index = x
-                } else {
-                    second = v
-                }
-            }
-        }
-        return (index, first, second)
-    }
-
-    /// Index and value of the largest entry (lowest index on ties) and the second largest value.
-    @inline(__always)
-    static func topTwo(_ row: UnsafeMutablePointer<Float>, count: Int) -> (Int, Float, Float) {
-        var index = -1
-        var first = -Float.infinity, second = -Float.infinity
-        for x in 0..<count {
             let v = row[x]
             if v > second {
                 if v > first {

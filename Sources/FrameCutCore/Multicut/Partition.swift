@@ -38,29 +38,13 @@ public enum Partition {
 public enum DenseEnergy {
     public static func energy(_ matrix: SymmetricCostMatrix, labels: [Int32], threads: Int = 2) -> Double {
         let n = matrix.nodeCount
-        let chunks = 32
-        var partial = [Double](repeating: 0, count: chunks)
         let m = SendablePointer(base: matrix.values)
-        labels.withUnsafeBufferPointer { lb in
-            let l = lb.baseAddress!
-            let lp = SendablePointer(base: UnsafeMutablePointer(mutating: l))
-            partial.withUnsafeMutableBufferPointer { sums in
-                let s = SendablePointer(base: sums.baseAddress!)
-                parallelFor(chunks: chunks, threads: threads) { c in
-                    var total = 0.0
-                    var i = c
-                    while i < n {
-                        let row = m.base + i * n
-                        let li = lp.base[i]
-                        var rowTotal: Double = 0
-                        for j in (i + 1)..<Swift.max(i + 1, n) where lp.base[j] != li { rowTotal += Double(row[j]) }
-                        total += rowTotal
-                        i += chunks
-                    }
-                    s.base[c] = total
-                }
-            }
+        return parallelRowSum(rows: n, threads: threads) { i in
+            let row = m.base + i * n
+            let li = labels[i]
+            var total = 0.0
+            for j in (i + 1)..<Swift.max(i + 1, n) where labels[j] != li { total += Double(row[j]) }
+            return total
         }
-        return partial.reduce(0, +)
     }
 }
