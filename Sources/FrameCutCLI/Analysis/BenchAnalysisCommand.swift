@@ -27,7 +27,7 @@ struct BenchAnalysisCommand: ParsableCommand {
     @Option(name: .customLong("ablation-items"), help: "Images in the cal ablation benchmark (the first rows of the embedding set).")
     var ablationItems: Int = 10_000
 
-    @Option(help: "Folder with the shared instances (fmnist_t10k_lite0.npz).")
+    @Option(help: "The shared folder (or its instances/ folder) holding fmnist_t10k_lite0.npz.")
     var shared: String = ProcessInfo.processInfo.environment["FRAMECUT_SHARED"] ?? "../shared"
 
     @Option(help: "Threads.")
@@ -99,7 +99,9 @@ struct BenchAnalysisCommand: ParsableCommand {
     }
 
     func benchAblation() throws {
-        let path = (shared as NSString).appendingPathComponent("fmnist_t10k_lite0.npz")
+        // --shared may name the shared folder (as for `bench multicut`) or its instances/ folder.
+        let candidates = ["instances/fmnist_t10k_lite0.npz", "fmnist_t10k_lite0.npz"].map { (shared as NSString).appendingPathComponent($0) }
+        let path = candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
         var x: Embeddings
         var what: String
         if FileManager.default.fileExists(atPath: path) {
