@@ -33,6 +33,10 @@ public struct DenseKernighanLin: Sendable {
 
     /// Improves `labels` in place on the original costs in `matrix` (diagonal ignored).
     /// Returns the number of outer passes.
+    ///
+    /// Each pass visits its pairs of clusters in rounds of disjoint pairs (greedily, in order),
+    /// run on up to `threads` threads. Passes on disjoint pairs touch disjoint state and
+    /// commute, so the result does not depend on the number of threads.
     @discardableResult
     public func run(_ matrix: SymmetricCostMatrix, labels: inout [Int32], threads: Int = 2, shouldCancel: () -> Bool = { false }) throws -> Int {
         var state = KLState(matrix: matrix, labels: labels, threads: threads)
@@ -48,32 +52,26 @@ public struct DenseKernighanLin: Sendable {
             // `hasAttraction` when their turn comes); with many, only the pairs joined by an
             // attracting edge at the start of the pass: the others cannot beat a split, and
             // there are K^2 of them.
-            let everyPair = clusterCountAtStart <= DenseKernighanLin.everyPairLimit
-            let candidates = everyPair ? nil : state.attractingPairs()
-            var next = 0
-            for a in 0..<clusterCountAtStart {
-                if shouldCancel() { throw FrameCutError.cancelled }
-                var partners = [Int]()
-                if let candidates {
-                    while next < candidates.count, candidates[next].0 == a { partners.append(candidates[next].1); next += 1 }
-                } else {
-                    partners = Array((a + 1)..<clusterCountAtStart)
+            var pairs = [(Int, Int)]()
+            if clusterCountAtStart <= DenseKernighanLin.everyPairLimit {
+                for a in 0..<clusterCountAtStart {
+                    for b in (a + 1)..<clusterCountAtStart where changed[a] || changed[b] { pairs.append((a, b)) }
                 }
-                for b in partners where changed[a] || changed[b] {
-                    if state.members[a].isEmpty { break }
-                    if state.members[b].isEmpty { continue }
-                    let gain = state.improvePair(a, b, epsilon: epsilon)
-                    if gain > 0 {
-                        decrease += gain
-                        nowChanged[a] = true
-                        nowChanged[b] = true
-                    }
+            } else {
+                pairs = state.attractingPairs().filter { changed[$0.0] || changed[$0.1] }
+            }
+            for round in KLState.rounds(of: pairs, clusterCount: clusterCountAtStart) {
+                if shouldCancel() { throw FrameCutError.cancelled }
+                for (a, b, gain) in state.improvePairs(round, epsilon: epsilon) where gain > 0 {
+                    decrease += gain
+                    nowChanged[a] = true
+                    nowChanged[b] = true
                 }
             }
             for a in 0..<clusterCountAtStart where changed[a] || nowChanged[a] {
                 while !state.members[a].isEmpty {
                     let created = state.clusterCount
-                    let gain = state.improvePair(a, nil, epsilon: epsilon)
+                    let gain = state.splitPass(a, epsilon: epsilon)
                     guard gain > 0 else { break }
                     decrease += gain
                     nowChanged[a] = true
@@ -84,9 +82,9 @@ public struct DenseKernighanLin: Sendable {
             state.compact(changed: &nowChanged)
             changed = nowChanged
             if decrease <= epsilon {
-                // Converged with short sequences on all pairs. Long sequences find the moves of
-                // large groups whose running gain dips far below zero first; run them to
-                // convergence on the pairs where they can pay off (see `hasAttraction`).
+                // Converged with short sequences. Long sequences find the moves of large groups
+                // whose running gain dips far below zero first; run them to convergence on the
+                // pairs where they can pay off (see `hasAttraction`).
                 guard !state.longSequences else { break }
                 state.longSequences = true
                 state.patience = Int.max
@@ -95,6 +93,35 @@ public struct DenseKernighanLin: Sendable {
         }
         labels = state.labels
         return passes
+    }
+}
+
+/// Scratch arrays of one two-set pass (one per worker thread).
+final class PairScratch: @unchecked Sendable {
+    var local: [Int32] = []
+    var sign: [Double] = []
+    var gain: [Double] = []
+    var order: [Int32] = []
+    var orderSign: [Double] = []
+}
+
+/// What a pair pass reads and writes, as raw pointers. Passes on disjoint clusters write
+/// disjoint rows of `sums` and disjoint entries of `labels`.
+struct PairPassContext: @unchecked Sendable {
+    let matrix: UnsafeMutablePointer<Float>
+    let n: Int
+    let sums: UnsafeMutablePointer<Double>
+    let labels: UnsafeMutablePointer<Int32>
+    let patience: Int
+    let longSequences: Bool
+    let epsilon: Double
+
+    /// Adds (sign +1) or removes (-1) row `v` to the sums of cluster `c`.
+    @inline(__always)
+    func addRow(_ v: Int32, to c: Int, sign: Double) {
+        let row = matrix + Int(v) * n
+        let target = sums + c * n
+        for x in 0..<n { target[x] += sign * Double(row[x]) }
     }
 }
 
@@ -108,22 +135,17 @@ struct KLState {
     /// `sums[c * n + v]` = sum of costs from v to the members of c (v excluded).
     var sums: [Double]
     var clusterCount: Int { members.count }
-
-    // Scratch for one two-set pass.
-    var local: [Int32] = []
-    var sign: [Double] = []
-    var gain: [Double] = []
-    var order: [Int32] = []
-    var orderSign: [Double] = []
     /// Moves without improvement after which a sequence stops (the current stage's).
     var patience = 64
     /// Second stage: sequences run to the end, on pairs of clusters with some attraction.
     var longSequences = false
+    let scratch: [PairScratch]
 
     init(matrix: SymmetricCostMatrix, labels: [Int32], threads: Int) {
         self.matrix = matrix
         n = matrix.nodeCount
         self.threads = threads
+        scratch = (0..<Swift.max(1, threads)).map { _ in PairScratch() }
         var relabel = [Int32: Int32]()
         var compact = [Int32](repeating: 0, count: labels.count)
         var members = [[Int32]]()
@@ -158,22 +180,10 @@ struct KLState {
         }
     }
 
-    /// Adds (sign +1) or removes (-1) row `v` to the sums of cluster `c`.
-    @inline(__always)
-    mutating func addRow(_ v: Int32, to c: Int, sign: Double) {
-        let row = matrix.values + Int(v) * n
-        let n = self.n
-        sums.withUnsafeMutableBufferPointer { s in
-            let target = s.baseAddress! + c * n
-            for x in 0..<n { target[x] += sign * Double(row[x]) }
-        }
-    }
-
-    /// Whether some pair across clusters a and b attracts. Without one, moving nodes between
-    /// them can never beat moving the same nodes into a new cluster, which the split pass tries.
-    func hasAttraction(_ a: Int, _ b: Int) -> Bool {
-        let (small, large) = members[a].count <= members[b].count ? (members[a], members[b]) : (members[b], members[a])
-        let m = matrix.values
+    /// Whether some pair across two member lists attracts. Without one, moving nodes between
+    /// the clusters can never beat moving the same nodes into a new cluster, which the split pass tries.
+    static func hasAttraction(_ x: [Int32], _ y: [Int32], matrix m: UnsafeMutablePointer<Float>, n: Int) -> Bool {
+        let (small, large) = x.count <= y.count ? (x, y) : (y, x)
         return large.withUnsafeBufferPointer { others in
             for v in small {
                 let row = m + Int(v) * n
@@ -181,6 +191,94 @@ struct KLState {
             }
             return false
         }
+    }
+
+    /// Splits `pairs` into rounds of pairwise disjoint pairs, greedily in order.
+    static func rounds(of pairs: [(Int, Int)], clusterCount: Int) -> [[(Int, Int)]] {
+        var rounds = [[(Int, Int)]]()
+        var remaining = pairs
+        var usedIn = [Int](repeating: -1, count: clusterCount)
+        while !remaining.isEmpty {
+            let r = rounds.count
+            var round = [(Int, Int)]()
+            var rest = [(Int, Int)]()
+            for (a, b) in remaining {
+                if usedIn[a] != r, usedIn[b] != r {
+                    usedIn[a] = r
+                    usedIn[b] = r
+                    round.append((a, b))
+                } else {
+                    rest.append((a, b))
+                }
+            }
+            rounds.append(round)
+            remaining = rest
+        }
+        return rounds
+    }
+
+    /// Runs one pass on each pair of a round (pairwise disjoint), in parallel; returns each
+    /// pair with the decrease it applied.
+    mutating func improvePairs(_ round: [(Int, Int)], epsilon: Double) -> [(Int, Int, Double)] {
+        let snapshot = members
+        let workers = Swift.min(scratch.count, round.count)
+        var outcomes = [PairOutcome](repeating: .unchanged, count: round.count)
+        let n = self.n, patience = self.patience, longSequences = self.longSequences
+        let matrix = self.matrix.values, scratch = self.scratch
+        sums.withUnsafeMutableBufferPointer { s in
+            labels.withUnsafeMutableBufferPointer { l in
+                outcomes.withUnsafeMutableBufferPointer { o in
+                    let context = PairPassContext(matrix: matrix, n: n, sums: s.baseAddress!, labels: l.baseAddress!,
+                                                  patience: patience, longSequences: longSequences, epsilon: epsilon)
+                    let out = SendablePointer(base: o.baseAddress!)
+                    parallelFor(chunks: workers, threads: workers) { w in
+                        var k = w
+                        while k < round.count {
+                            let (a, b) = round[k]
+                            if !snapshot[a].isEmpty, !snapshot[b].isEmpty {
+                                out.base[k] = KLState.pairPass(context, a: a, b: b, membersA: snapshot[a], membersB: snapshot[b],
+                                                               newCluster: false, scratch: scratch[w])
+                            }
+                            k += workers
+                        }
+                    }
+                }
+            }
+        }
+        var applied = [(Int, Int, Double)]()
+        for (k, outcome) in outcomes.enumerated() {
+            if case .changed(let decrease, let newA, let newB) = outcome {
+                let (a, b) = round[k]
+                members[a] = newA
+                members[b] = newB
+                applied.append((a, b, decrease))
+            }
+        }
+        return applied
+    }
+
+    /// One pass of cluster a against a new empty cluster; returns the decrease applied.
+    mutating func splitPass(_ a: Int, epsilon: Double) -> Double {
+        let target = members.count
+        members.append([])
+        sums.append(contentsOf: repeatElement(0, count: n))
+        let membersA = members[a]
+        let n = self.n, patience = self.patience, longSequences = self.longSequences, matrix = self.matrix.values
+        let outcome = sums.withUnsafeMutableBufferPointer { s in
+            labels.withUnsafeMutableBufferPointer { l in
+                let context = PairPassContext(matrix: matrix, n: n, sums: s.baseAddress!, labels: l.baseAddress!,
+                                              patience: patience, longSequences: longSequences, epsilon: epsilon)
+                return KLState.pairPass(context, a: a, b: target, membersA: membersA, membersB: [], newCluster: true, scratch: scratch[0])
+            }
+        }
+        guard case .changed(let decrease, let newA, let newB) = outcome else {
+            members.removeLast()
+            sums.removeLast(n)
+            return 0
+        }
+        members[a] = newA
+        members[target] = newB
+        return decrease
     }
 
     /// The pairs of clusters `(a, b)`, `a < b`, with at least one attracting edge between them,
@@ -206,125 +304,116 @@ struct KLState {
         return keys.sorted().map { ($0 / k, $0 % k) }
     }
 
-    /// One Kernighan-Lin pass between clusters a and b (b nil: a new empty cluster).
-    /// Applies the best change found and returns its energy decrease (0 when none).
+    /// The outcome of a pair pass: unchanged, or the decrease and both clusters' new members.
+    enum PairOutcome {
+        case unchanged
+        case changed(decrease: Double, membersA: [Int32], membersB: [Int32])
+    }
+
+    /// One Kernighan-Lin pass between clusters a and b (with `newCluster`, b is a new empty
+    /// cluster whose sums row is zero). Applies the best change found to the sums and labels
+    /// and returns both clusters' new members.
     ///
     /// The pass keeps its nodes in increasing order, so that reading a moved node's costs to
     /// them walks its matrix row forwards (the hardware prefetches it); moved nodes are masked
     /// and squeezed out once they are half of the list.
-    mutating func improvePair(_ a: Int, _ b: Int?, epsilon: Double) -> Double {
-        if let b, longSequences, !hasAttraction(a, b) { return 0 }
-        let n = self.n
+    static func pairPass(_ context: PairPassContext, a: Int, b: Int, membersA: [Int32], membersB: [Int32],
+                         newCluster: Bool, scratch: PairScratch) -> PairOutcome {
+        let n = context.n
+        if !newCluster, context.longSequences, !hasAttraction(membersA, membersB, matrix: context.matrix, n: n) { return .unchanged }
         // Members are kept sorted; merge them into one sorted list with +1 for a, -1 for b.
-        local.removeAll(keepingCapacity: true)
-        sign.removeAll(keepingCapacity: true)
-        let membersA = members[a], membersB = b.map { members[$0] } ?? []
+        scratch.local.removeAll(keepingCapacity: true)
+        scratch.sign.removeAll(keepingCapacity: true)
         var ia = 0, ib = 0
         while ia < membersA.count || ib < membersB.count {
             if ib == membersB.count || (ia < membersA.count && membersA[ia] < membersB[ib]) {
-                local.append(membersA[ia]); sign.append(1); ia += 1
+                scratch.local.append(membersA[ia]); scratch.sign.append(1); ia += 1
             } else {
-                local.append(membersB[ib]); sign.append(-1); ib += 1
+                scratch.local.append(membersB[ib]); scratch.sign.append(-1); ib += 1
             }
         }
-        let count = local.count
-        gain.removeAll(keepingCapacity: true)
-        gain.append(contentsOf: repeatElement(0, count: count))
-        order.removeAll(keepingCapacity: true)
-        orderSign.removeAll(keepingCapacity: true)
+        let count = scratch.local.count
+        scratch.gain.removeAll(keepingCapacity: true)
+        scratch.gain.append(contentsOf: repeatElement(0, count: count))
+        scratch.order.removeAll(keepingCapacity: true)
+        scratch.orderSign.removeAll(keepingCapacity: true)
 
         var mergeGain = -Double.infinity
         var cumulative = 0.0
         var bestGain = 0.0
         var bestLength = 0
-        let m = matrix.values
-        let patience = self.patience
-        sums.withUnsafeBufferPointer { s in
-            local.withUnsafeMutableBufferPointer { nodes in
-                sign.withUnsafeMutableBufferPointer { sides in
-                    gain.withUnsafeMutableBufferPointer { gains in
-                        let sa = s.baseAddress! + a * n
-                        let sb: UnsafePointer<Double>? = b.map { s.baseAddress! + $0 * n }
-                        var between = 0.0
-                        for i in 0..<count {
-                            let v = Int(nodes[i])
-                            let toB = sb?[v] ?? 0
-                            if sides[i] > 0 {
-                                gains[i] = toB - sa[v]
-                                between += toB
-                            } else {
-                                gains[i] = sa[v] - toB
-                            }
+        let m = context.matrix
+        let patience = context.patience
+        let sa = context.sums + a * n
+        let sb = context.sums + b * n
+        scratch.local.withUnsafeMutableBufferPointer { nodes in
+            scratch.sign.withUnsafeMutableBufferPointer { sides in
+                scratch.gain.withUnsafeMutableBufferPointer { gains in
+                    var between = 0.0
+                    for i in 0..<count {
+                        let v = Int(nodes[i])
+                        let toB = sb[v]
+                        if sides[i] > 0 {
+                            gains[i] = toB - sa[v]
+                            between += toB
+                        } else {
+                            gains[i] = sa[v] - toB
                         }
-                        if sb != nil { mergeGain = between }
-                        var (pick, pickGain) = KLState.largest(gains.baseAddress!, count)
-                        var live = count  // entries in the list (moved ones included until squeezed out)
-                        var unmoved = count
-                        var sinceBest = 0
-                        while pick >= 0, unmoved > 0 {
-                            let v = nodes[pick]
-                            let from = sides[pick]
-                            order.append(v)
-                            orderSign.append(from)
-                            cumulative += pickGain
-                            // Mask the moved node: side 0 keeps its gain at -infinity.
-                            sides[pick] = 0
-                            gains[pick] = -.infinity
-                            unmoved -= 1
-                            if cumulative > bestGain + 1e-12 {
-                                bestGain = cumulative
-                                bestLength = order.count
-                                sinceBest = 0
-                            } else {
-                                sinceBest += 1
-                                if sinceBest >= patience { break }
-                            }
-                            if unmoved == 0 { break }
-                            if unmoved * 2 < live {
-                                live = KLState.squeeze(nodes.baseAddress!, sides.baseAddress!, gains.baseAddress!, live)
-                            }
-                            (pick, pickGain) = KLState.updateGains(gains.baseAddress!, sides.baseAddress!, nodes.baseAddress!,
-                                                                   m + Int(v) * n, 2 * from, live)
+                    }
+                    if !newCluster { mergeGain = between }
+                    var (pick, pickGain) = KLState.largest(gains.baseAddress!, count)
+                    var live = count  // entries in the list (moved ones included until squeezed out)
+                    var unmoved = count
+                    var sinceBest = 0
+                    while pick >= 0, unmoved > 0 {
+                        let v = nodes[pick]
+                        let from = sides[pick]
+                        scratch.order.append(v)
+                        scratch.orderSign.append(from)
+                        cumulative += pickGain
+                        // Mask the moved node: side 0 keeps its gain at -infinity.
+                        sides[pick] = 0
+                        gains[pick] = -.infinity
+                        unmoved -= 1
+                        if cumulative > bestGain + 1e-12 {
+                            bestGain = cumulative
+                            bestLength = scratch.order.count
+                            sinceBest = 0
+                        } else {
+                            sinceBest += 1
+                            if sinceBest >= patience { break }
                         }
+                        if unmoved == 0 { break }
+                        if unmoved * 2 < live {
+                            live = KLState.squeeze(nodes.baseAddress!, sides.baseAddress!, gains.baseAddress!, live)
+                        }
+                        (pick, pickGain) = KLState.updateGains(gains.baseAddress!, sides.baseAddress!, nodes.baseAddress!,
+                                                               m + Int(v) * n, 2 * from, live)
                     }
                 }
             }
         }
 
-        if let b, mergeGain > bestGain, mergeGain > epsilon {
+        if !newCluster, mergeGain > bestGain, mergeGain > context.epsilon {
             // Join b into a.
-            sums.withUnsafeMutableBufferPointer { s in
-                let sa = s.baseAddress! + a * n, sb = s.baseAddress! + b * n
-                for x in 0..<n {
-                    sa[x] += sb[x]
-                    sb[x] = 0
-                }
+            for x in 0..<n {
+                sa[x] += sb[x]
+                sb[x] = 0
             }
-            for v in members[b] { labels[Int(v)] = Int32(a) }
-            members[a] = KLState.mergeSorted(members[a], members[b])
-            members[b].removeAll()
-            return mergeGain
+            for v in membersB { context.labels[Int(v)] = Int32(a) }
+            return .changed(decrease: mergeGain, membersA: mergeSorted(membersA, membersB), membersB: [])
         }
-        guard bestGain > epsilon else { return 0 }
-        let target: Int
-        if let b {
-            target = b
-        } else {
-            target = members.count
-            members.append([])
-            sums.append(contentsOf: repeatElement(0, count: n))
-        }
+        guard bestGain > context.epsilon else { return .unchanged }
         for t in 0..<bestLength {
-            let v = order[t]
-            let (fromCluster, toCluster) = orderSign[t] > 0 ? (a, target) : (target, a)
-            addRow(v, to: fromCluster, sign: -1)
-            addRow(v, to: toCluster, sign: 1)
-            labels[Int(v)] = Int32(toCluster)
+            let v = scratch.order[t]
+            let (fromCluster, toCluster) = scratch.orderSign[t] > 0 ? (a, b) : (b, a)
+            context.addRow(v, to: fromCluster, sign: -1)
+            context.addRow(v, to: toCluster, sign: 1)
+            context.labels[Int(v)] = Int32(toCluster)
         }
-        let union = KLState.mergeSorted(members[a], members[target])
-        members[a] = union.filter { labels[Int($0)] == Int32(a) }
-        members[target] = union.filter { labels[Int($0)] == Int32(target) }
-        return bestGain
+        let union = mergeSorted(membersA, membersB)
+        return .changed(decrease: bestGain, membersA: union.filter { context.labels[Int($0)] == Int32(a) },
+                        membersB: union.filter { context.labels[Int($0)] == Int32(b) })
     }
 
     /// Adds `twice * side * w(v, node)` to every gain (row = v's costs) and returns the largest
