@@ -8,10 +8,18 @@ let targets = ["FuzzJPEG", "FuzzPNG", "FuzzWebP", "FuzzGIF", "FuzzBMP", "FuzzAny
 let package = Package(
     name: "FrameCutFuzz",
     dependencies: [.package(name: "FrameCut", path: "..")],
-    targets: targets.map { name in
+    targets: [
+        // The shared decode body and the libFuzzer driver hand-off.
+        .target(
+            name: "FuzzSupport",
+            dependencies: [.product(name: "FrameCutIO", package: "FrameCut")],
+            path: "Sources/FuzzSupport"
+        ),
+    ] + targets.map { name in
         .executableTarget(
             name: name,
             dependencies: [
+                "FuzzSupport",
                 .product(name: "FrameCutIO", package: "FrameCut"),
                 .product(name: "FrameCutNN", package: "FrameCut"),
             ],

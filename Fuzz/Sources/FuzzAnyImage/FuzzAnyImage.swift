@@ -1,4 +1,5 @@
 import FrameCutIO
+import FuzzSupport
 
 /// libFuzzer entry: format detection plus whichever decoder the content selects, as
 /// `framecut scan` and the embedding step use them.
@@ -14,16 +15,7 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
     return 0
 }
 
-// SwiftPM links an executable target's entry point as `<Target>_main`; hand control to
-// libFuzzer's driver from there (libFuzzer's own `main` is then not used).
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runDriver(_ argc: UnsafeMutablePointer<Int32>,
-                       _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                       _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-
 @_cdecl("FuzzAnyImage_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return runDriver(&count, &arguments) { data, size in fuzzTestOneInput(data, size) }
+    runLibFuzzer(argc, argv) { data, size in fuzzTestOneInput(data, size) }
 }

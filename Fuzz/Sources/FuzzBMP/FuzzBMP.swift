@@ -1,30 +1,13 @@
 import FrameCutIO
+import FuzzSupport
 
-/// libFuzzer entry: drives the BMP decoder wrapper with arbitrary bytes, whatever they start
-/// with. Must never crash, hang or leak; errors are the expected outcome for most inputs.
+/// libFuzzer entry: drives the BMP decoder wrapper with arbitrary bytes, whatever they start with.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    guard let data else { return 0 }
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    // A small pixel limit keeps each run fast and memory bounded (the limit itself is tested).
-    let decoder = ImageDecoder(options: DecodeOptions(maxPixels: 1 << 18))
-    if let decoded = try? decoder.decode(bytes, format: .bmp) {
-        precondition(decoded.image.pixels.count == decoded.image.width * decoded.image.height * 3)
-    }
-    _ = try? decoder.probe(bytes)
-    return 0
+    fuzzDecode(data, size, format: .bmp)
 }
-
-// SwiftPM links an executable target's entry point as `<Target>_main`; hand control to
-// libFuzzer's driver from there (libFuzzer's own `main` is then not used).
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runDriver(_ argc: UnsafeMutablePointer<Int32>,
-                       _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                       _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
 
 @_cdecl("FuzzBMP_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return runDriver(&count, &arguments) { data, size in fuzzTestOneInput(data, size) }
+    runLibFuzzer(argc, argv) { data, size in fuzzTestOneInput(data, size) }
 }
