@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+"""Time the PyTorch reference models on the CPU, the baseline FrameCut's Swift engine is compared to.
+
+Full-size models, random weights, eval(), torch.no_grad(), float32 NCHW (channels-first),
+224 px input (299 for inception_resnet_v2), 2 warm-up runs, median of --runs timed runs.
+Prints one JSON object per line:
+  {"model": ..., "batch": ..., "threads": ..., "ms_per_image": ..., "ms_per_batch": ..., ...}
+
+  /usr/bin/python3 scripts/reference/bench_models.py --threads 1 [--batch 1 16] [--runs 5]
+      [--models resnet50 resnet50_timm vgg19_bn vgg19_bn_timm inception_resnet_v2 efficientnet_lite0]
+
+timm and efficientnet_lite_pytorch come from /tmp/pyvendor or $FRAMECUT_PYVENDOR (see
+nn_fixtures.py). Run it on an otherwise idle machine.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.environ.get("FRAMECUT_PYVENDOR", "/tmp/pyvendor"))
+
+import torch
+
+ALL = ["resnet50", "resnet50_timm", "vgg19_bn", "vgg19_bn_timm", "inception_resnet_v2", "efficientnet_lite0"]
+
+
+def build(name):
+    if name in ("resnet50", "vgg19_bn"):
+        import torchvision
+        return getattr(torchvision.models, name)(), 224
+    if name in ("resnet50_timm", "vgg19_bn_timm", "inception_resnet_v2"):
+        import timm
+        arch = {"resnet50_timm": "resnet50", "vgg19_bn_timm": "vgg19_bn"}.get(name, name)
+        return timm.create_model(arch, pretrained=False), 299 if name == "inception_resnet_v2" else 224
+    if name == "efficientnet_lite0":
+        from efficientnet_lite_pytorch import EfficientNet
+        return EfficientNet.from_name("efficientnet-lite0"), 224  # static SAME pads for 224
+    raise KeyError(name)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, required=True)
+    ap.add_argument("--batch", type=int, nargs="+", default=[1, 16])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--models", nargs="+", default=ALL, choices=ALL)
+    args = ap.parse_args()
+    assert args.runs >= 5 or os.environ.get("FRAMECUT_BENCH_ALLOW_FEW_RUNS"), "use --runs >= 5"
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    for name in args.models:
+        model, size = build(name)
+        model.eval()
+        for b in args.batch:
+            x = torch.randn(b, 3, size, size)
+            with torch.no_grad():
+                for _ in range(args.warmup):
+                    model(x)
+                times = []
+                for _ in range(args.runs):
+                    t0 = time.perf_counter()
+                    model(x)
+                    times.append(time.perf_counter() - t0)
+            med = statistics.median(times)
+            print(json.dumps(dict(model=name, batch=b, threads=args.threads, ms_per_image=1000 * med / b,
+                                  ms_per_batch=1000 * med, runs=args.runs, input=[b, 3, size, size],
+                                  torch=torch.__version__)), flush=True)
+        del model
+
+
+if __name__ == "__main__":
+    main()
