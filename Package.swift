@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "FrameCutNN",
-            dependencies: ["FrameCutIO", "FrameCutCore"],
+            dependencies: ["FrameCutIO", "FrameCutCore", "CBLAS"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

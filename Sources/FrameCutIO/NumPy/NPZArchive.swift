@@ -2,7 +2,7 @@ import Foundation
 import ZIPFoundation
 
 /// Reading NumPy `.npz` archives (stored or deflated members, each a `.npy` file).
-public struct NPZArchive {
+public struct NPZArchive: Sendable {
     /// The member arrays by name (the member file name without `.npy`).
     public let arrays: [String: NPYArray]
 

@@ -1,0 +1,50 @@
+import CBLAS
+
+/// `y = x W^T + b` over the last dimension (PyTorch `nn.Linear`), with optional batch norm
+/// (1-D, folded) and a fused activation.
+public struct Linear: Sendable {
+    public let inFeatures: Int
+    public let outFeatures: Int
+    public let activation: Activation
+    /// `out x in`, PyTorch layout.
+    let weight: [Float]
+    let bias: [Float]
+
+    public init(inFeatures: Int, outFeatures: Int, weight: [Float], bias: [Float]?, activation: Activation = .identity) {
+        precondition(weight.count == inFeatures * outFeatures, "Linear: weight count \(weight.count) != \(inFeatures * outFeatures)")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.weight = weight
+        self.bias = bias ?? [Float](repeating: 0, count: outFeatures)
+        self.activation = activation
+    }
+
+    /// Applies the layer to every row of `x` (`... x inFeatures`).
+    public func callAsFunction(_ x: Tensor, context: ComputeContext = ComputeContext()) -> Tensor {
+        precondition(x.shape.last == inFeatures, "Linear: input \(x.shape), expected last dimension \(inFeatures)")
+        let rows = x.count / inFeatures
+        var shape = x.shape
+        shape[shape.count - 1] = outFeatures
+        return Tensor(shape: shape) { out in
+            let dst = SharedPointer(out.baseAddress!)
+            x.values.withUnsafeBufferPointer { xs in
+                weight.withUnsafeBufferPointer { ws in
+                    let xp = UncheckedBox(xs.baseAddress!), wp = UncheckedBox(ws.baseAddress!)
+                    context.withSingleThreadedBLAS {
+                        // Split the output features (weights are the large operand).
+                        context.forEachRange(outFeatures, minimumPerPart: 64) { cols in
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cols.count), Int32(inFeatures),
+                                        1, xp.value, Int32(inFeatures), wp.value + cols.lowerBound * inFeatures, Int32(inFeatures),
+                                        0, dst.base + cols.lowerBound, Int32(outFeatures))
+                            for r in 0..<rows {
+                                let p = dst.base + r * outFeatures + cols.lowerBound
+                                for k in 0..<cols.count { p[k] += bias[cols.lowerBound + k] }
+                                activation.apply(p, count: cols.count)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/// Max and average pooling over NCHW planes (PyTorch `MaxPool2d`, `AvgPool2d`,
+/// `AdaptiveAvgPool2d` semantics, floor mode).
+public enum Pooling {
+    /// `nn.MaxPool2d(kernel, stride, padding)`; padded positions never win (they are -inf).
+    public static func max(_ x: Tensor, kernel: Int, stride: Int, padding: Padding = .none,
+                           context: ComputeContext = ComputeContext()) -> Tensor {
+        window(x, kernel: kernel, stride: stride, padding: padding, context: context, isMax: true, countIncludesPadding: false)
+    }
+
+    /// `nn.AvgPool2d(kernel, stride, padding, count_include_pad:)`.
+    public static func average(_ x: Tensor, kernel: Int, stride: Int, padding: Padding = .none,
+                               countIncludesPadding: Bool = true, context: ComputeContext = ComputeContext()) -> Tensor {
+        window(x, kernel: kernel, stride: stride, padding: padding, context: context, isMax: false,
+               countIncludesPadding: countIncludesPadding)
+    }
+
+    private static func window(_ x: Tensor, kernel: Int, stride: Int, padding: Padding, context: ComputeContext,
+                               isMax: Bool, countIncludesPadding: Bool) -> Tensor {
+        precondition(x.rank == 4, "Pooling: input \(x.shape) is not NCHW")
+        let h = x.height, w = x.width
+        let (pt, pl, pb, pr) = padding.resolve(height: h, width: w, kernel: (kernel, kernel), stride: (stride, stride))
+        let oh = (h + pt + pb - kernel) / stride + 1, ow = (w + pl + pr - kernel) / stride + 1
+        precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
+        let planes = x.batch * x.channels
+        return Tensor(shape: [x.batch, x.channels, oh, ow]) { out in
+            let dst = SharedPointer(out.baseAddress!)
+            x.values.withUnsafeBufferPointer { input in
+                let src = UncheckedBox(input.baseAddress!)
+                context.forEachRange(planes) { range in
+                    for plane in range {
+                        let s = src.value + plane * h * w
+                        let d = dst.base + plane * oh * ow
+                        for oy in 0..<oh {
+                            let y0 = oy * stride - pt, y1 = Swift.min(y0 + kernel, h + pb)
+                            let ya = Swift.max(y0, 0), yb = Swift.min(y1, h)
+                            for ox in 0..<ow {
+                                let x0 = ox * stride - pl, x1 = Swift.min(x0 + kernel, w + pr)
+                                let xa = Swift.max(x0, 0), xb = Swift.min(x1, w)
+                                if isMax {
+                                    var m = -Float.infinity
+                                    for yy in ya..<yb { for xx in xa..<xb { m = Swift.max(m, s[yy * w + xx]) } }
+                                    d[oy * ow + ox] = m
+                                } else {
+                                    var total: Float = 0
+                                    for yy in ya..<yb { for xx in xa..<xb { total += s[yy * w + xx] } }
+                                    let divisor = countIncludesPadding ? (y1 - y0) * (x1 - x0) : (yb - ya) * (xb - xa)
+                                    d[oy * ow + ox] = total / Float(Swift.max(divisor, 1))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `nn.AdaptiveAvgPool2d((outHeight, outWidth))`: cell `i` averages input rows
+    /// `floor(i*H/oh) ..< ceil((i+1)*H/oh)` (it repeats values when the output is larger).
+    public static func adaptiveAverage(_ x: Tensor, outHeight: Int, outWidth: Int,
+                                       context: ComputeContext = ComputeContext()) -> Tensor {
+        precondition(x.rank == 4, "Pooling: input \(x.shape) is not NCHW")
+        let h = x.height, w = x.width
+        let planes = x.batch * x.channels
+        return Tensor(shape: [x.batch, x.channels, outHeight, outWidth]) { out in
+            let dst = SharedPointer(out.baseAddress!)
+            x.values.withUnsafeBufferPointer { input in
+                let src = UncheckedBox(input.baseAddress!)
+                context.forEachRange(planes) { range in
+                    for plane in range {
+                        let s = src.value + plane * h * w
+                        let d = dst.base + plane * outHeight * outWidth
+                        for oy in 0..<outHeight {
+                            let ya = oy * h / outHeight, yb = ((oy + 1) * h + outHeight - 1) / outHeight
+                            for ox in 0..<outWidth {
+                                let xa = ox * w / outWidth, xb = ((ox + 1) * w + outWidth - 1) / outWidth
+                                var total: Float = 0
+                                for yy in ya..<yb { for xx in xa..<xb { total += s[yy * w + xx] } }
+                                d[oy * outWidth + ox] = total / Float((yb - ya) * (xb - xa))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Mean over each plane: `N x C x H x W` to `N x C` (global average pooling, summed in float64).
+    public static func globalAverage(_ x: Tensor) -> Tensor {
+        precondition(x.rank == 4, "Pooling: input \(x.shape) is not NCHW")
+        let plane = x.height * x.width
+        return Tensor(shape: [x.batch, x.channels]) { out in
+            x.values.withUnsafeBufferPointer { s in
+                for p in 0..<(x.batch * x.channels) {
+                    var total = 0.0
+                    for i in 0..<plane { total += Double(s[p * plane + i]) }
+                    out[p] = Float(total / Double(plane))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import FrameCutIO
+@testable import FrameCutNN
+
+/// Reduced-width, full-depth models with seeded random weights, built by the reference code
+/// (scripts/reference/nn_fixtures.py -> Fixtures/models/NAME/).
+enum ModelFixtures {
+    static func folder(_ name: String) -> URL {
+        URL(fileURLWithPath: NNFixtures.root.path + "/models/" + name)
+    }
+
+    static func tensor(_ name: String, _ file: String) throws -> Tensor {
+        let array = try NPYFile.read(contentsOf: URL(fileURLWithPath: folder(name).path + "/" + file))
+        return Tensor(shape: array.shape, values: array.floatValues())
+    }
+
+    static func weights(_ name: String, _ file: String = "weights.safetensors") throws -> StateDict {
+        try StateDict.load(contentsOf: URL(fileURLWithPath: folder(name).path + "/" + file))
+    }
+
+    /// Loads the fixture's weights into the model `build` makes, strictly.
+    static func load<M>(_ name: String, file: String = "weights.safetensors",
+                        _ build: (ParameterLoader) -> M) throws -> M {
+        let loader = ParameterLoader(model: name, source: try weights(name, file))
+        let model = build(loader)
+        try loader.finish()
+        return model
+    }
+
+    /// Embedding and logits of `model` equal the reference within 1e-4 relative, on 1 and 2 threads.
+    static func checkParity(_ model: some ImageEmbeddingModel, fixture: String,
+                            sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let input = try tensor(fixture, "input.npy")
+        let embedding = try tensor(fixture, "embedding.npy")
+        let logits = try tensor(fixture, "logits.npy")
+        for threads in [1, 2] {
+            let context = ComputeContext(threads: threads)
+            let e = model.embed(input, context: context)
+            #expect(e.shape == embedding.shape, sourceLocation: sourceLocation)
+            #expect(relativeError(e, embedding) < 1e-4, "\(fixture) embedding, \(threads) threads: \(relativeError(e, embedding))",
+                    sourceLocation: sourceLocation)
+            let l = try #require(model.classify(input, context: context), sourceLocation: sourceLocation)
+            #expect(relativeError(l, logits) < 1e-4, "\(fixture) logits, \(threads) threads: \(relativeError(l, logits))",
+                    sourceLocation: sourceLocation)
+        }
+    }
+}
+
+@Suite("Models: parity with the reference implementations")
+struct ModelParityTests {
+    @Test("ResNet-50 (torchvision, width/8) from safetensors F16 and from torch zip .pth")
+    func resnet50() throws {
+        let configuration = ResNet.Configuration(layers: [3, 4, 6, 3], widthDivisor: 8, classes: 10)
+        for file in ["weights.safetensors", "weights.pth"] {
+            let model = try ModelFixtures.load("resnet50", file: file) { ResNet(configuration: configuration, loader: $0) }
+            #expect(model.embeddingWidth == 256)
+            try ModelFixtures.checkParity(model, fixture: "resnet50")
+        }
+    }
+}
