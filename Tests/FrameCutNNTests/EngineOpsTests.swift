@@ -135,4 +135,51 @@ struct EngineOpsTests {
         #expect(c.shape == [2, 3, 1, 2])
         #expect(c.values == [1, 2, 5, 6, 7, 8, 3, 4, 9, 10, 11, 12])
     }
+
+    /// A direct (naive) convolution, the reference for shapes too large for a fixture.
+    static func naiveConv(_ x: Tensor, weight: [Float], cout: Int, kernel: Int, stride: Int, pad: Int) -> Tensor {
+        let n = x.batch, cin = x.channels, h = x.height, w = x.width
+        let oh = (h + 2 * pad - kernel) / stride + 1, ow = (w + 2 * pad - kernel) / stride + 1
+        var out = [Float](repeating: 0, count: n * cout * oh * ow)
+        for b in 0..<n { for o in 0..<cout { for oy in 0..<oh { for ox in 0..<ow {
+            var total = 0.0
+            for c in 0..<cin { for i in 0..<kernel { for j in 0..<kernel {
+                let iy = oy * stride - pad + i, ix = ox * stride - pad + j
+                if iy < 0 || iy >= h || ix < 0 || ix >= w { continue }
+                total += Double(x.values[((b * cin + c) * h + iy) * w + ix]) * Double(weight[((o * cin + c) * kernel + i) * kernel + j])
+            } } }
+            out[((b * cout + o) * oh + oy) * ow + ox] = Float(total)
+        } } } }
+        return Tensor(shape: [n, cout, oh, ow], values: out)
+    }
+
+    @Test("large convolutions are cut into cache-sized row blocks and thread parts without changing results",
+          arguments: [(1, 1), (1, 2), (3, 2), (2, 1)])
+    func largeConvolution(batch: Int, threads: Int) {
+        var generator = SplitMix(seed: 7)
+        let cin = 64, cout = 24, size = 48
+        let x = Tensor(shape: [batch, cin, size, size], values: (0..<(batch * cin * size * size)).map { _ in generator.nextFloat() })
+        let weight = (0..<(cout * cin * 9)).map { _ in generator.nextFloat() * 0.1 }
+        for (stride, pad) in [(1, 1), (2, 1)] {
+            let conv = Conv2d(inChannels: cin, outChannels: cout, kernel: (3, 3), stride: (stride, stride), padding: .symmetric(pad), weight: weight)
+            let reference = Self.naiveConv(x, weight: weight, cout: cout, kernel: 3, stride: stride, pad: pad)
+            let out = conv(x, context: ComputeContext(threads: threads))
+            #expect(relativeError(out, reference) < 1e-5, "stride \(stride): \(relativeError(out, reference))")
+        }
+    }
+}
+
+/// A small deterministic generator for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 }

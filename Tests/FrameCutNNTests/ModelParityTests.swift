@@ -59,3 +59,34 @@ struct ModelParityTests {
         }
     }
 }
+
+@Suite("Models: VGG19-BN parity")
+struct VGGParityTests {
+    @Test("VGG19-BN (torchvision names, BF16 weights): fc7 embedding, pooled embedding, logits")
+    func torchvision() throws {
+        var configuration = VGG.Configuration.vgg19BN
+        configuration.widthDivisor = 16
+        configuration.classes = 10
+        let model = try ModelFixtures.load("vgg19_bn") { VGG(configuration: configuration, loader: $0) }
+        #expect(model.embeddingWidth == 256)
+        try ModelFixtures.checkParity(model, fixture: "vgg19_bn")
+        configuration.embedding = .pool
+        let pooledModel = try ModelFixtures.load("vgg19_bn") { VGG(configuration: configuration, loader: $0) }
+        #expect(pooledModel.embeddingWidth == 32 * 49)
+        let input = try ModelFixtures.tensor("vgg19_bn", "input.npy")
+        let pooled = pooledModel.embed(input, context: ComputeContext(threads: 2))
+        #expect(relativeError(pooled, try ModelFixtures.tensor("vgg19_bn", "embedding_pool.npy")) < 1e-4)
+    }
+
+    @Test("VGG19-BN (timm names: pre_logits as convolutions, head.fc)")
+    func timm() throws {
+        let weights = try ModelFixtures.weights("vgg19_bn_timm")
+        #expect(VGG.naming(of: weights) == .timm)
+        var configuration = VGG.Configuration.vgg19BN
+        configuration.widthDivisor = 16
+        configuration.classes = 10
+        configuration.naming = .timm
+        let model = try ModelFixtures.load("vgg19_bn_timm") { VGG(configuration: configuration, loader: $0) }
+        try ModelFixtures.checkParity(model, fixture: "vgg19_bn_timm")
+    }
+}

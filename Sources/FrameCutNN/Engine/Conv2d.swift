@@ -138,6 +138,12 @@ public struct Conv2d: Sendable {
     }
 }
 
+/// An im2col buffer; every element is written before it is read.
+@inline(__always)
+private func scratchBuffer(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+}
+
 @inline(__always)
 private func withOptionalPointer<R>(_ array: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let array else { return body(nil) }
@@ -221,67 +227,70 @@ struct ConvJob: @unchecked Sendable {
         }
     }
 
-    /// GEMM path. Whole images go to threads when the batch has enough of them; otherwise each
-    /// image's GEMM is split by output rows (channels) or by output columns, whichever is larger.
+    /// GEMM path. The output is cut into items of whole output rows of one image, sized so that
+    /// an item's im2col block stays cache-sized (about 2 MB); items go to threads in contiguous
+    /// runs. When there are fewer items than threads (one small image), the image's im2col is
+    /// built once and its GEMM is split by output channels instead.
     func runGEMM(batch: Int, context: ComputeContext) {
         let g = geometry
         let cinG = g.inChannels / groups, coutG = outChannels / groups
         let k = cinG * g.kernelH * g.kernelW
         let threads = context.threads
-        if threads > 1 && batch >= threads {
-            context.forEach(threads) { part in
-                let lo = batch * part / threads, hi = batch * (part + 1) / threads
-                var scratch = g.isPointwise ? [] : [Float](repeating: 0, count: k * g.outPlane)
+        var rowsPerItem = g.isPointwise ? g.outHeight : max(1, min(g.outHeight, (1 << 19) / max(k * g.outWidth, 1)))
+        var itemsPerImage = (g.outHeight + rowsPerItem - 1) / rowsPerItem
+        if batch < threads && itemsPerImage < threads && g.outHeight >= threads && g.outPlane >= 2 * coutG {
+            // One wide, shallow image (early layers): split its rows rather than its channels.
+            itemsPerImage = threads
+        }
+        if batch == 1 && itemsPerImage > 1 {
+            itemsPerImage = (itemsPerImage + threads - 1) / threads * threads   // balance the threads
+        }
+        rowsPerItem = (g.outHeight + itemsPerImage - 1) / itemsPerImage
+        itemsPerImage = (g.outHeight + rowsPerItem - 1) / rowsPerItem
+        let items = batch * itemsPerImage
+        if items >= threads || threads == 1 {
+            let parts = min(threads, items)
+            context.forEach(parts) { part in
+                let lo = items * part / parts, hi = items * (part + 1) / parts
+                var scratch = g.isPointwise ? [] : scratchBuffer(k * rowsPerItem * g.outWidth)
                 scratch.withUnsafeMutableBufferPointer { cols in
-                    for n in lo..<hi {
+                    for item in lo..<hi {
+                        let n = item / itemsPerImage, block = item % itemsPerImage
+                        let outRows = (block * rowsPerItem)..<min(g.outHeight, (block + 1) * rowsPerItem)
                         for grp in 0..<groups {
-                            gemm(image: n, group: grp, k: k, cinG: cinG, coutG: coutG,
-                                 rows: 0..<coutG, outRows: 0..<g.outHeight, cols: cols.baseAddress)
+                            gemm(image: n, group: grp, k: k, cinG: cinG, coutG: coutG, rows: 0..<coutG, outRows: outRows,
+                                 cols: g.isPointwise ? nil : cols.baseAddress)
                         }
-                        epilogue(image: n, channels: 0..<outChannels, columns: 0..<g.outPlane)
+                        epilogue(image: n, channels: 0..<outChannels,
+                                 columns: (outRows.lowerBound * g.outWidth)..<(outRows.upperBound * g.outWidth))
                     }
                 }
             }
             return
         }
-        // Split within each image.
-        let splitColumns = g.outPlane >= coutG && g.outHeight >= threads
+        // Fewer items than threads: split each image's GEMM by output channels.
         for n in 0..<batch {
-            if splitColumns {
-                context.forEachRange(g.outHeight) { outRows in
-                    var scratch = g.isPointwise ? [] : [Float](repeating: 0, count: k * outRows.count * g.outWidth)
-                    scratch.withUnsafeMutableBufferPointer { cols in
-                        for grp in 0..<groups {
-                            gemm(image: n, group: grp, k: k, cinG: cinG, coutG: coutG,
-                                 rows: 0..<coutG, outRows: outRows, cols: cols.baseAddress)
-                        }
+            var scratch = g.isPointwise ? [] : scratchBuffer(k * g.outPlane * groups)
+            scratch.withUnsafeMutableBufferPointer { cols in
+                // Pointwise convolutions read the input directly (the scratch is empty).
+                let colsBase = g.isPointwise ? nil : cols.baseAddress.map { SharedPointer($0) }
+                if let colsBase {
+                    // im2col of every group once, shared by the channel parts.
+                    context.forEachRange(groups * cinG) { channels in
+                        let rowOffset = channels.lowerBound * g.kernelH * g.kernelW * g.outPlane
+                        g.im2col(input + n * g.inChannels * g.inPlane, channels: channels,
+                                 outRows: 0..<g.outHeight, into: colsBase.base + rowOffset)
                     }
-                    epilogue(image: n, channels: 0..<outChannels,
-                             columns: (outRows.lowerBound * g.outWidth)..<(outRows.upperBound * g.outWidth))
                 }
-            } else {
-                var scratch = g.isPointwise ? [] : [Float](repeating: 0, count: k * g.outPlane * groups)
-                scratch.withUnsafeMutableBufferPointer { cols in
-                    // Pointwise convolutions read the input directly (the scratch is empty).
-                    let colsBase = g.isPointwise ? nil : cols.baseAddress.map { SharedPointer($0) }
-                    if let colsBase {
-                        // im2col of every group once, shared by the row parts.
-                        context.forEachRange(groups * cinG) { channels in
-                            let rowOffset = channels.lowerBound * g.kernelH * g.kernelW * g.outPlane
-                            g.im2col(input + n * g.inChannels * g.inPlane, channels: channels,
-                                     outRows: 0..<g.outHeight, into: colsBase.base + rowOffset)
-                        }
+                context.forEachRange(coutG, minimumPerPart: 8) { rows in
+                    for grp in 0..<groups {
+                        gemm(image: n, group: grp, k: k, cinG: cinG, coutG: coutG, rows: rows,
+                             outRows: 0..<g.outHeight, cols: colsBase.map { UnsafeMutablePointer($0.base + grp * k * g.outPlane) },
+                             colsReady: true)
                     }
-                    context.forEachRange(coutG, minimumPerPart: 8) { rows in
-                        for grp in 0..<groups {
-                            gemm(image: n, group: grp, k: k, cinG: cinG, coutG: coutG, rows: rows,
-                                 outRows: 0..<g.outHeight, cols: colsBase.map { UnsafeMutablePointer($0.base + grp * k * g.outPlane) },
-                                 colsReady: true)
-                        }
-                        for grp in 0..<groups {
-                            let channels = (grp * coutG + rows.lowerBound)..<(grp * coutG + rows.upperBound)
-                            epilogue(image: n, channels: channels, columns: 0..<g.outPlane)
-                        }
+                    for grp in 0..<groups {
+                        let channels = (grp * coutG + rows.lowerBound)..<(grp * coutG + rows.upperBound)
+                        epilogue(image: n, channels: channels, columns: 0..<g.outPlane)
                     }
                 }
             }
