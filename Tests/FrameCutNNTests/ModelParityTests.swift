@@ -90,3 +90,16 @@ struct VGGParityTests {
         try ModelFixtures.checkParity(model, fixture: "vgg19_bn_timm")
     }
 }
+
+@Suite("Models: EfficientNet-Lite0 parity (random weights, width/8)")
+struct EfficientNetLiteParityTests {
+    @Test("EfficientNet-Lite0 (efficientnet_lite_pytorch, TF SAME, depthwise, ReLU6)")
+    func lite0() throws {
+        var configuration = EfficientNetLite.Configuration.lite0
+        configuration.widthDivisor = 8
+        configuration.classes = 10
+        let model = try ModelFixtures.load("efficientnet_lite0") { EfficientNetLite(configuration: configuration, loader: $0) }
+        #expect(model.embeddingWidth == 160)
+        try ModelFixtures.checkParity(model, fixture: "efficientnet_lite0")
+    }
+}
