@@ -1,21 +1,5 @@
 import Foundation
 
-/// A shape disagreement found by ``StateDict/validate(expected:modelName:ignoring:)``.
-public struct WeightShapeMismatch: Equatable, Hashable, Sendable {
-    /// The tensor's key.
-    public let key: String
-    /// The shape the model needs.
-    public let expected: [Int]
-    /// The shape the file holds.
-    public let found: [Int]
-
-    public init(key: String, expected: [Int], found: [Int]) {
-        self.key = key
-        self.expected = expected
-        self.found = found
-    }
-}
-
 /// Everything that can go wrong reading a weight file (safetensors, PyTorch zip or legacy
 /// checkpoints) or matching its tensors against what a model expects.
 ///
