@@ -1,0 +1,4 @@
+import ArgumentParser
+import FrameCutNN
+
+extension VGG.Embedding: ExpressibleByArgument {}
