@@ -28,21 +28,30 @@ enum ModelFixtures {
         return model
     }
 
-    /// Embedding and logits of `model` equal the reference within 1e-4 relative, on 1 and 2 threads.
+    /// Embedding and logits of `model` equal the reference within 1e-4 relative, on 1, 2 and 3 threads
+    /// (bit-identical across thread counts), and each image's embedding does not depend on its batch.
     static func checkParity(_ model: some ImageEmbeddingModel, fixture: String,
                             sourceLocation: SourceLocation = #_sourceLocation) throws {
         let input = try tensor(fixture, "input.npy")
         let embedding = try tensor(fixture, "embedding.npy")
         let logits = try tensor(fixture, "logits.npy")
-        for threads in [1, 2] {
+        var first: Tensor?
+        for threads in [1, 2, 3] {
             let context = ComputeContext(threads: threads)
             let e = model.embed(input, context: context)
+            // The work partition does not depend on the thread count: bit-identical results.
+            if let first { #expect(e == first, "\(fixture): \(threads) threads differ from 1", sourceLocation: sourceLocation) }
+            first = first ?? e
             #expect(e.shape == embedding.shape, sourceLocation: sourceLocation)
             #expect(relativeError(e, embedding) < 1e-4, "\(fixture) embedding, \(threads) threads: \(relativeError(e, embedding))",
                     sourceLocation: sourceLocation)
             let l = try #require(model.classify(input, context: context), sourceLocation: sourceLocation)
             #expect(relativeError(l, logits) < 1e-4, "\(fixture) logits, \(threads) threads: \(relativeError(l, logits))",
                     sourceLocation: sourceLocation)
+        }
+        if input.batch > 1, let first {
+            let alone = model.embed(input.slice(batch: 1..<2), context: ComputeContext(threads: 2))
+            #expect(alone == first.slice(batch: 1..<2), "\(fixture): an image's embedding depends on its batch", sourceLocation: sourceLocation)
         }
     }
 }

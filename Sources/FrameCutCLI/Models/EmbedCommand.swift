@@ -133,7 +133,7 @@ struct EmbedCommand: ParsableCommand {
         while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
             chunk.withUnsafeBytes { hasher.update($0) }
         }
-        return SHA256.hex(hasher.finalize())
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -21,9 +21,9 @@ struct ModelsCommand: ParsableCommand {
         for d in ModelCatalog.all {
             let p = d.preprocessing
             print("\(d.id)  \(d.title)")
-            print("  embedding:     \(d.embeddingWidth)-d, \(d.notes)")
+            print("  embedding:     \(d.notes)")
             print("  input:         \(p.cropWidth)x\(p.cropHeight), resize shorter side \(Self.resize(p)) (\(p.filter.rawValue)), centre crop, " +
-                  "mean \(p.mean.map { String(format: "%.4f", $0) }), std \(p.std.map { String(format: "%.4f", $0) })")
+                  "mean (\(Self.list(p.mean))), std (\(Self.list(p.std)))")
             for file in d.weightFiles { print("  weights:       \(file)") }
             print("  obtain from:   \(d.obtain)")
             let expected = d.expectedParameters()
@@ -34,6 +34,10 @@ struct ModelsCommand: ParsableCommand {
             }
             print("")
         }
+    }
+
+    static func list(_ values: [Float]) -> String {
+        values.map { String(format: "%.4f", $0) }.joined(separator: ", ")
     }
 
     static func resize(_ p: Preprocessing) -> String {

@@ -8,15 +8,25 @@ public struct ComputeContext: Sendable {
     /// Worker threads for one forward pass (1 or more).
     public var threads: Int
 
+    /// How many parts layers cut their work into, independent of `threads`, so that results are
+    /// bit-identical for every thread count (the parts run on up to `threads` threads).
+    public static let partitions = 4
+
     public init(threads: Int = 1) {
         self.threads = max(1, threads)
     }
 
-    /// Runs `body(part)` for `parts` parts, concurrently when `threads > 1`.
+    /// Runs `body(part)` for `parts` parts, concurrently when `threads > 1`. With fewer threads
+    /// than parts, each thread runs a contiguous run of parts.
     @inline(__always)
     func forEach(_ parts: Int, _ body: (Int) -> Void) {
         if threads <= 1 || parts <= 1 {
             for p in 0..<parts { body(p) }
+        } else if threads < parts {
+            let workers = threads
+            forEach(workers) { w in
+                for p in (parts * w / workers)..<(parts * (w + 1) / workers) { body(p) }
+            }
         } else {
             withoutActuallyEscaping(body) { body in
                 let box = UncheckedBox(body)

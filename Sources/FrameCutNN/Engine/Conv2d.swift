@@ -227,31 +227,30 @@ struct ConvJob: @unchecked Sendable {
         }
     }
 
-    /// GEMM path. The output is cut into items of whole output rows of one image, sized so that
-    /// an item's im2col block stays cache-sized (about 2 MB); items go to threads in contiguous
-    /// runs. When there are fewer items than threads (one small image), the image's im2col is
-    /// built once and its GEMM is split by output channels instead.
+    /// GEMM path. How the work is cut depends only on the layer's geometry, never on the thread
+    /// count or the batch, so every output value is computed by the same BLAS calls whatever
+    /// `--threads` and batch size are: results are bit-identical across them.
+    ///
+    /// Wide layers (more output positions than channels, or an im2col matrix over the ~2 MB cache
+    /// budget) are cut into items of whole output rows of one image, a multiple of
+    /// `ComputeContext.partitions` per image; items go to threads in contiguous runs. Deep, small
+    /// layers build each image's im2col once and split its GEMM into that many channel parts.
     func runGEMM(batch: Int, context: ComputeContext) {
         let g = geometry
         let cinG = g.inChannels / groups, coutG = outChannels / groups
         let k = cinG * g.kernelH * g.kernelW
-        let threads = context.threads
-        var rowsPerItem = g.isPointwise ? g.outHeight : max(1, min(g.outHeight, (1 << 19) / max(k * g.outWidth, 1)))
-        var itemsPerImage = (g.outHeight + rowsPerItem - 1) / rowsPerItem
-        if batch < threads && itemsPerImage < threads && g.outHeight >= threads && g.outPlane >= 2 * coutG {
-            // One wide, shallow image (early layers): split its rows rather than its channels.
-            itemsPerImage = threads
-        }
-        if batch == 1 && itemsPerImage > 1 {
-            itemsPerImage = (itemsPerImage + threads - 1) / threads * threads   // balance the threads
-        }
-        rowsPerItem = (g.outHeight + itemsPerImage - 1) / itemsPerImage
-        itemsPerImage = (g.outHeight + rowsPerItem - 1) / rowsPerItem
-        let items = batch * itemsPerImage
-        if items >= threads || threads == 1 {
-            let parts = min(threads, items)
-            context.forEach(parts) { part in
-                let lo = items * part / parts, hi = items * (part + 1) / parts
+        let parts = ComputeContext.partitions
+        let cacheRows = g.isPointwise ? g.outHeight : max(1, min(g.outHeight, (1 << 19) / max(k * g.outWidth, 1)))
+        let cacheItems = (g.outHeight + cacheRows - 1) / cacheRows
+        let wide = g.outPlane >= 2 * coutG
+        if wide || cacheItems > 1 {
+            var itemsPerImage = min(g.outHeight, (cacheItems + parts - 1) / parts * parts)
+            let rowsPerItem = (g.outHeight + itemsPerImage - 1) / itemsPerImage
+            itemsPerImage = (g.outHeight + rowsPerItem - 1) / rowsPerItem
+            let items = batch * itemsPerImage
+            let workers = min(context.threads, items)
+            context.forEach(workers) { part in
+                let lo = items * part / workers, hi = items * (part + 1) / workers
                 var scratch = g.isPointwise ? [] : scratchBuffer(k * rowsPerItem * g.outWidth)
                 scratch.withUnsafeMutableBufferPointer { cols in
                     for item in lo..<hi {
@@ -268,21 +267,22 @@ struct ConvJob: @unchecked Sendable {
             }
             return
         }
-        // Fewer items than threads: split each image's GEMM by output channels.
-        for n in 0..<batch {
-            var scratch = g.isPointwise ? [] : scratchBuffer(k * g.outPlane * groups)
-            scratch.withUnsafeMutableBufferPointer { cols in
-                // Pointwise convolutions read the input directly (the scratch is empty).
-                let colsBase = g.isPointwise ? nil : cols.baseAddress.map { SharedPointer($0) }
+        // Deep and small: one im2col per image, the GEMM split into fixed channel parts.
+        let channelParts = max(1, min(parts, coutG / 8))
+        var scratch = g.isPointwise ? [] : scratchBuffer(k * g.outPlane * groups)
+        scratch.withUnsafeMutableBufferPointer { cols in
+            // Pointwise convolutions read the input directly (the scratch is empty).
+            let colsBase = g.isPointwise ? nil : cols.baseAddress.map { SharedPointer($0) }
+            for n in 0..<batch {
                 if let colsBase {
-                    // im2col of every group once, shared by the channel parts.
                     context.forEachRange(groups * cinG) { channels in
                         let rowOffset = channels.lowerBound * g.kernelH * g.kernelW * g.outPlane
                         g.im2col(input + n * g.inChannels * g.inPlane, channels: channels,
                                  outRows: 0..<g.outHeight, into: colsBase.base + rowOffset)
                     }
                 }
-                context.forEachRange(coutG, minimumPerPart: 8) { rows in
+                context.forEach(channelParts) { part in
+                    let rows = (coutG * part / channelParts)..<(coutG * (part + 1) / channelParts)
                     for grp in 0..<groups {
                         gemm(image: n, group: grp, k: k, cinG: cinG, coutG: coutG, rows: rows,
                              outRows: 0..<g.outHeight, cols: colsBase.map { UnsafeMutablePointer($0.base + grp * k * g.outPlane) },

@@ -31,8 +31,10 @@ public struct Linear: Sendable {
                 weight.withUnsafeBufferPointer { ws in
                     let xp = UncheckedBox(xs.baseAddress!), wp = UncheckedBox(ws.baseAddress!)
                     context.withSingleThreadedBLAS {
-                        // Split the output features (weights are the large operand).
-                        context.forEachRange(outFeatures, minimumPerPart: 64) { cols in
+                        // Split the output features (weights are the large operand) into fixed parts.
+                        let parts = max(1, min(ComputeContext.partitions, outFeatures / 64))
+                        context.forEach(parts) { part in
+                            let cols = (outFeatures * part / parts)..<(outFeatures * (part + 1) / parts)
                             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cols.count), Int32(inFeatures),
                                         1, xp.value, Int32(inFeatures), wp.value + cols.lowerBound * inFeatures, Int32(inFeatures),
                                         0, dst.base + cols.lowerBound, Int32(outFeatures))
