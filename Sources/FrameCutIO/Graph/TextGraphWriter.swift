@@ -22,10 +22,12 @@ public enum TextGraphWriter {
         var start = 0
         while start < n - 1 {
             let rows = Swift.min(block, n - start)
-            unit.withUnsafeBufferPointer { u in
-                gram.withUnsafeMutableBufferPointer { g in
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d), 1,
-                                u.baseAddress! + start * d, Int32(d), u.baseAddress!, Int32(d), 0, g.baseAddress!, Int32(n))
+            BLASThreads.run(threads: 1) {
+                unit.withUnsafeBufferPointer { u in
+                    gram.withUnsafeMutableBufferPointer { g in
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d), 1,
+                                    u.baseAddress! + start * d, Int32(d), u.baseAddress!, Int32(d), 0, g.baseAddress!, Int32(n))
+                    }
                 }
             }
             for r in 0..<rows {

@@ -91,7 +91,7 @@ public struct CollectionEmbedder: Sendable {
         var values = [Float]()
         values.reserveCapacity(usable.count * slot)
         for i in usable { values += batch.values[(i * slot)..<((i + 1) * slot)] }
-        let output = model.embed(Tensor(shape: [usable.count, 3, batch.height, batch.width], values: values), context: context)
+        let output = model.embedBatch(Tensor(shape: [usable.count, 3, batch.height, batch.width], values: values), context: context)
         part.names = usable.map { list[$0].name }
         part.embeddings = output.values
         return part

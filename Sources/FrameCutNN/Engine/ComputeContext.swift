@@ -1,4 +1,5 @@
 import CBLAS
+import FrameCutCore
 import Dispatch
 
 /// How much of the machine one forward pass may use. Layers split their work into
@@ -49,12 +50,10 @@ public struct ComputeContext: Sendable {
         }
     }
 
-    /// Runs `body` with OpenBLAS single-threaded (the engine parallelises above BLAS).
+    /// Runs `body` with OpenBLAS single-threaded (the engine parallelises above BLAS), never
+    /// while another part of the process has OpenBLAS multi-threaded (see `BLASThreads`).
     func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
-        let previous = openblas_get_num_threads()
-        if previous != 1 { openblas_set_num_threads(1) }
-        defer { if previous != 1 { openblas_set_num_threads(previous) } }
-        return try body()
+        try BLASThreads.run(threads: 1, body)
     }
 }
 

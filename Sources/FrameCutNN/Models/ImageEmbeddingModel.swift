@@ -1,3 +1,5 @@
+import Foundation
+
 /// A vision model that turns a batch of preprocessed images into embeddings.
 public protocol ImageEmbeddingModel: Sendable {
     /// Stable identifier, e.g. "resnet50".
@@ -8,4 +10,57 @@ public protocol ImageEmbeddingModel: Sendable {
     func embed(_ images: Tensor, context: ComputeContext) -> Tensor
     /// Class logits (`N x classes`), when the weights include the classifier head.
     func classify(_ images: Tensor, context: ComputeContext) -> Tensor?
+}
+
+extension ImageEmbeddingModel {
+    /// `embed` for a batch of any size, spread over `context.threads` the cheapest way: with at
+    /// least as many images as threads, whole images run one at a time per thread, concurrently
+    /// (every layer's activations stay in that core's cache, and no layer waits for another
+    /// thread); otherwise each layer is split across the threads. Layers cut their work independently of the thread count, so both ways give
+    /// bit-identical results.
+    public func embedBatch(_ images: Tensor, context: ComputeContext) -> Tensor {
+        perImage(images, context: context) { embed($0, context: $1) } ?? embed(images, context: context)
+    }
+
+    /// `classify` spread over threads as `embedBatch` does; nil without a classifier head.
+    public func classifyBatch(_ images: Tensor, context: ComputeContext) -> Tensor? {
+        guard let probe = classify(images.slice(batch: 0..<min(1, images.batch)), context: ComputeContext()) else { return nil }
+        if images.batch <= 1 { return probe }
+        return perImage(images, context: context) { classify($0, context: $1) ?? probe } ?? classify(images, context: context)
+    }
+
+    /// Runs `body` on each image alone, images distributed over the threads; nil for one image or
+    /// fewer images than threads (then layer-level splitting is the better use of them).
+    private func perImage(_ images: Tensor, context: ComputeContext, _ body: @escaping (Tensor, ComputeContext) -> Tensor) -> Tensor? {
+        let n = images.batch
+        guard n > 1, n >= context.threads else { return nil }
+        let single = ComputeContext(threads: 1)
+        let results = ResultSlots(count: n)
+        context.forEach(context.threads) { worker in
+            for i in stride(from: worker, to: n, by: context.threads) {
+                results.set(i, body(images.slice(batch: i..<(i + 1)), single))
+            }
+        }
+        let rows = results.values
+        guard let first = rows.first else { return nil }
+        var shape = first.shape
+        shape[0] = n
+        return Tensor(shape: shape, values: rows.flatMap(\.values))
+    }
+}
+
+/// Per-image results written by concurrent workers (each slot by one worker).
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [Tensor?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: Tensor) {
+        lock.lock()
+        slots[i] = value
+        lock.unlock()
+    }
+
+    var values: [Tensor] { slots.compactMap { $0 } }
 }

@@ -84,6 +84,21 @@ struct EmbedCommandTests {
         #expect(wrong.stderr.contains("weights do not match resnet50"), "\(wrong.stderr)")
         #expect(wrong.stderr.contains("conv1.weight"))
         #expect(wrong.stderr.split(separator: "\n").count == 1)
+        // A truncated checkpoint and a pickle that names a code global: one clear line each, no crash.
+        let original = try Data(contentsOf: URL(fileURLWithPath: weights))
+        let truncated = folder + "/../truncated.pth"
+        try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: truncated))
+        let cut = try CLIHarness.run(["embed", folder, "--model", "efficientnet-lite0", "--weights", truncated, "--out", folder + "/x.npy"])
+        #expect(cut.status == 1 && cut.stderr.hasPrefix("error: ") && cut.stderr.split(separator: "\n").count == 1, "\(cut.stderr)")
+        let evil = folder + "/../evil.pth"
+        // protocol 2: GLOBAL 'posix system', then a string argument, TUPLE1, REDUCE, STOP
+        var bytes: [UInt8] = [0x80, 0x02, UInt8(ascii: "c")] + Array("posix\nsystem\n".utf8)
+        bytes += [UInt8(ascii: "X"), 4, 0, 0, 0] + Array("true".utf8) + [0x85, UInt8(ascii: "R"), UInt8(ascii: ".")]
+        try Data(bytes).write(to: URL(fileURLWithPath: evil))
+        let refused = try CLIHarness.run(["embed", folder, "--model", "efficientnet-lite0", "--weights", evil, "--out", folder + "/x.npy"])
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("posix.system") || refused.stderr.contains("posix system") || refused.stderr.contains("not a"),
+                "\(refused.stderr)")
         let missing = try CLIHarness.run(["embed", folder + "/nope", "--model", "efficientnet-lite0", "--weights", weights, "--out", folder + "/x.npy"])
         #expect(missing.status != 0 && missing.stderr.hasPrefix("error: "))
     }
