@@ -44,7 +44,7 @@ struct CollectionEmbedderTests {
         let parts = try CLIFreeTemporaryFolder.make().appendingPathComponent("out.npy.parts")
         let full = try embedder.run(files, parts: nil, runIdentity: "id")
         #expect(throws: CancellationError.self) {
-            _ = try embedder.run(files, parts: parts, runIdentity: "id") { done, _ in done < 2 }
+            _ = try embedder.run(files, parts: parts, runIdentity: "id", progress: { done, _ in done < 2 })
         }
         let resumed = try embedder.run(files, parts: parts, runIdentity: "id")
         #expect(resumed.resumedBatches == 2)

@@ -84,9 +84,11 @@ struct EmbedCommand: ParsableCommand {
             let embedder = CollectionEmbedder(model: network, preprocessing: descriptor.preprocessing, batchSize: batch, threads: threads)
             let showProgress = ProgressReporter.enabled
             let embedStart = Date()
+            let writer = try NPYRowWriter(url: outURL, columns: network.embeddingWidth)
             let result: EmbeddingRun
             do {
-                result = try embedder.run(listing.files.map { ($0.relativePath, $0.url) }, parts: partsURL, runIdentity: identity) { done, total in
+                result = try embedder.run(listing.files.map { ($0.relativePath, $0.url) }, parts: partsURL, runIdentity: identity,
+                                          rows: { try writer.append($0) }) { done, total in
                     if showProgress {
                         let rate = Double(done) / max(Date().timeIntervalSince(embedStart), 1e-9)
                         FileHandle.standardError.write(Data("\rframecut embed: \(done)/\(total) images (\(String(format: "%.1f", rate)) img/s)".utf8))
@@ -102,8 +104,7 @@ struct EmbedCommand: ParsableCommand {
             for w in result.warnings { FileHandle.standardError.write(Data("warning \(w.name): \(w.reason)\n".utf8)) }
             guard !result.names.isEmpty else { throw UserError("none of the \(listing.files.count) files under \(folder) could be used") }
 
-            let array = try NPYArray(shape: [result.names.count, result.width], values: .float32(result.embeddings))
-            try AtomicFile.write(NPYFile.encode(array), to: outURL)
+            try writer.finish()
             try AtomicFile.write(result.names.joined(separator: "\n") + "\n", to: namesURL)
             let meta = EmbeddingMetadata(
                 model: descriptor.id, title: descriptor.title, weights: weightsURL.path, weightsSHA256: weightsHash,

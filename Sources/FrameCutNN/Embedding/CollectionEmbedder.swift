@@ -47,8 +47,11 @@ public struct CollectionEmbedder: Sendable {
     /// - Parameters:
     ///   - parts: folder for finished batches (resume state); nil keeps everything in memory.
     ///   - runIdentity: anything that must match for parts to be reused (model, weights hash, options).
+    ///   - rows: when given, receives each batch's embeddings (row-major, one row per usable
+    ///     image, in order) instead of `EmbeddingRun.embeddings`, so large runs can stream to disk.
     ///   - progress: called after each batch with (images done, total); return false to stop.
     public func run(_ files: [(name: String, url: URL)], parts: URL?, runIdentity: String,
+                    rows: (([Float]) throws -> Void)? = nil,
                     progress: ((Int, Int) -> Bool)? = nil) throws -> EmbeddingRun {
         let store = try parts.map { try EmbeddingPartStore(folder: $0, identity: runIdentity, files: files.map(\.name), batchSize: batchSize) }
         var run = EmbeddingRun(names: [], embeddings: [], width: model.embeddingWidth, failures: [], warnings: [], resumedBatches: 0)
@@ -65,7 +68,7 @@ public struct CollectionEmbedder: Sendable {
                 try store?.save(part, batch: index)
             }
             run.names += part.names
-            run.embeddings += part.embeddings
+            if let rows { try rows(part.embeddings) } else { run.embeddings += part.embeddings }
             run.failures += part.failures
             run.warnings += part.warnings
             if let progress, !progress(range.upperBound, files.count) {
