@@ -65,6 +65,8 @@ public struct Conv2d: Sendable {
     let weight: [Float]
     /// One per output channel (zeros when the layer has neither bias nor batch norm).
     let bias: [Float]
+    /// Winograd F(2x2, 3x3) transform of `weight` (`16 x out x in`), for 3x3 stride-1 layers.
+    let winogradWeight: [Float]?
 
     /// - Parameters:
     ///   - weight: `outChannels * (inChannels / groups) * kh * kw` values (PyTorch layout).
@@ -94,6 +96,8 @@ public struct Conv2d: Sendable {
         }
         self.weight = w
         self.bias = b
+        winogradWeight = Self.usesWinograd(kernel: kernel, stride: stride, groups: groups, inChannels: inChannels)
+            ? Winograd.transformWeights(w, outChannels: outChannels, inChannels: inChannels) : nil
     }
 
     var isDepthwise: Bool { groups == inChannels && groups == outChannels && groups > 1 }
@@ -127,6 +131,10 @@ public struct Conv2d: Sendable {
                                               residual: rp, output: out.baseAddress!, activation: activation)
                             if isDepthwise {
                                 job.runDepthwise(batch: n, context: context)
+                            } else if let winogradWeight, Winograd.suits(geometry) {
+                                winogradWeight.withUnsafeBufferPointer { u in
+                                    context.withSingleThreadedBLAS { job.runWinograd(batch: n, weights: u.baseAddress!, context: context) }
+                                }
                             } else {
                                 context.withSingleThreadedBLAS { job.runGEMM(batch: n, context: context) }
                             }
