@@ -18,10 +18,8 @@ public protocol TensorSource {
 /// Without a source (a "dry run") it only records what the model expects: the model's key
 /// manifest, compared in tests with the reference `state_dict()`.
 public final class ParameterLoader {
-    public struct Expected: Equatable, Sendable {
-        public let key: String
-        public let shape: [Int]
-    }
+    /// One expected tensor: key and shape.
+    public typealias Expected = WeightSpec
 
     let model: String
     public let source: TensorSource?
