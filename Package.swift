@@ -60,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FrameCutNNTests",
-            dependencies: ["FrameCutNN", "FrameCutIO"],
+            dependencies: ["FrameCutNN", "FrameCutIO", "FrameCutCore"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI"], resources: [.copy("Golden")]),

@@ -6,10 +6,9 @@ import FrameCutIO
 @Suite("Collection embedder: batches, bad files, resume")
 struct CollectionEmbedderTests {
     static func model() throws -> EfficientNetLite {
-        var configuration = EfficientNetLite.Configuration.lite0
-        configuration.widthDivisor = 8
-        configuration.classes = 10
-        return try ModelFixtures.load("efficientnet_lite0") { EfficientNetLite(configuration: configuration, loader: $0) }
+        try ModelFixtures.load("efficientnet_lite0") {
+            EfficientNetLite(configuration: EfficientNetLiteParityTests.fixtureConfiguration, loader: $0)
+        }
     }
 
     static func files() throws -> [(name: String, url: URL)] {

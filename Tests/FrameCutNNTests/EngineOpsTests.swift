@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FrameCutCore
 import FrameCutIO
 @testable import FrameCutNN
 
@@ -156,7 +157,7 @@ struct EngineOpsTests {
     @Test("large convolutions (Winograd for stride 1, im2col row blocks for stride 2) equal a direct convolution",
           arguments: [(1, 1), (1, 2), (3, 2), (2, 1)])
     func largeConvolution(batch: Int, threads: Int) {
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         // Odd, non-square planes: Winograd tiles (stride 1) hang over the bottom and right edges.
         let cin = 128, cout = 24, height = 19, width = 60
         let x = Tensor(shape: [batch, cin, height, width], values: (0..<(batch * cin * height * width)).map { _ in generator.nextFloat() })
@@ -170,17 +171,7 @@ struct EngineOpsTests {
     }
 }
 
-/// A small deterministic generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
+extension SeededGenerator {
+    /// Uniform in [-1, 1), for test tensors.
     mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 }

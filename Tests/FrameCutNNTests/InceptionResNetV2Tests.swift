@@ -3,30 +3,6 @@ import Testing
 import FrameCutIO
 @testable import FrameCutNN
 
-/// A reference key manifest (`Fixtures/manifests/NAME.txt`): lines `key<TAB>d0,d1,...<TAB>dtype`,
-/// scalars (`num_batches_tracked`) with an empty shape.
-struct InceptionManifest {
-    struct Entry: Hashable, CustomStringConvertible {
-        let key: String
-        let shape: [Int]
-        var description: String { "\(key) \(shape)" }
-    }
-
-    let entries: [Entry]
-
-    init(_ name: String) throws {
-        let url = URL(fileURLWithPath: NNFixtures.root.path + "/manifests/" + name + ".txt")
-        let text = try String(contentsOf: url, encoding: .utf8)
-        entries = try text.split(whereSeparator: \.isNewline).map { line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            let shape = try fields.count >= 2 ? fields[1].split(separator: ",").map { field in
-                try #require(Int(field), "bad dimension in manifest line '\(line)'")
-            } : []
-            return Entry(key: String(fields[0]), shape: shape)
-        }
-    }
-}
-
 @Suite("Models: InceptionResNetV2 (timm inception_resnet_v2)")
 struct InceptionResNetV2Tests {
     static let fixtureConfiguration = InceptionResNetV2.Configuration(widthDivisor: 8, classes: 10)
@@ -46,15 +22,9 @@ struct InceptionResNetV2Tests {
         let loader = ParameterLoader(model: "inception_resnet_v2", source: nil)
         let model = InceptionResNetV2(configuration: .real, loader: loader)
         #expect(model.embeddingWidth == 1536)
-        let expected = try InceptionManifest("timm_inception_resnet_v2").entries
-        let actual = loader.expected.map { InceptionManifest.Entry(key: $0.key, shape: $0.shape) }
-        #expect(expected.count == 1306)
-        let missing = Set(expected).subtracting(actual), extra = Set(actual).subtracting(expected)
-        #expect(missing.isEmpty, "not built: \(missing.sorted { $0.key < $1.key }.prefix(10))")
-        #expect(extra.isEmpty, "not in timm: \(extra.sorted { $0.key < $1.key }.prefix(10))")
-        #expect(actual.count == expected.count)
-        let firstDifference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-        #expect(firstDifference == nil, "order differs at \(firstDifference.map { "\($0): \(actual[$0]) vs \(expected[$0])" } ?? "")")
+        let manifest = try KeyManifest.read("timm_inception_resnet_v2")
+        #expect(manifest.count == 1306)
+        KeyManifest.compare(loader.expected, manifest)
     }
 
     @Test("configuration decodes without repeats and round-trips")

@@ -9,9 +9,11 @@ enum KeyManifest {
     static func read(_ name: String) throws -> [ParameterLoader.Expected] {
         let url = URL(fileURLWithPath: NNFixtures.root.path + "/manifests/" + name + ".txt")
         let text = try String(contentsOf: url, encoding: .utf8)
-        return text.split(separator: "\n").map { line in
+        return try text.split(separator: "\n").map { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            let shape = fields.count > 1 && !fields[1].isEmpty ? fields[1].split(separator: ",").compactMap { Int($0) } : []
+            let shape = try fields.count > 1 ? fields[1].split(separator: ",").map { field in
+                try #require(Int(field), "bad dimension in manifest line '\(line)'")
+            } : []
             return ParameterLoader.Expected(key: String(fields[0]), shape: shape)
         }
     }

@@ -110,11 +110,17 @@ struct WrongWeightsTests {
 
 @Suite("Models: VGG19-BN parity")
 struct VGGParityTests {
-    @Test("VGG19-BN (torchvision names, BF16 weights): fc7 embedding, pooled embedding, logits")
-    func torchvision() throws {
+    /// The fixtures' configuration: width/16, 10 classes.
+    static var fixtureConfiguration: VGG.Configuration {
         var configuration = VGG.Configuration.vgg19BN
         configuration.widthDivisor = 16
         configuration.classes = 10
+        return configuration
+    }
+
+    @Test("VGG19-BN (torchvision names, BF16 weights): fc7 embedding, pooled embedding, logits")
+    func torchvision() throws {
+        var configuration = Self.fixtureConfiguration
         let model = try ModelFixtures.load("vgg19_bn") { VGG(configuration: configuration, loader: $0) }
         #expect(model.embeddingWidth == 256)
         try ModelFixtures.checkParity(model, fixture: "vgg19_bn")
@@ -130,9 +136,7 @@ struct VGGParityTests {
     func timm() throws {
         let weights = try ModelFixtures.weights("vgg19_bn_timm")
         #expect(VGG.naming(of: weights) == .timm)
-        var configuration = VGG.Configuration.vgg19BN
-        configuration.widthDivisor = 16
-        configuration.classes = 10
+        var configuration = Self.fixtureConfiguration
         configuration.naming = .timm
         let model = try ModelFixtures.load("vgg19_bn_timm") { VGG(configuration: configuration, loader: $0) }
         try ModelFixtures.checkParity(model, fixture: "vgg19_bn_timm")
@@ -141,12 +145,17 @@ struct VGGParityTests {
 
 @Suite("Models: EfficientNet-Lite0 parity (random weights, width/8)")
 struct EfficientNetLiteParityTests {
-    @Test("EfficientNet-Lite0 (efficientnet_lite_pytorch, TF SAME, depthwise, ReLU6)")
-    func lite0() throws {
+    /// The fixture's configuration: width/8, 10 classes.
+    static var fixtureConfiguration: EfficientNetLite.Configuration {
         var configuration = EfficientNetLite.Configuration.lite0
         configuration.widthDivisor = 8
         configuration.classes = 10
-        let model = try ModelFixtures.load("efficientnet_lite0") { EfficientNetLite(configuration: configuration, loader: $0) }
+        return configuration
+    }
+
+    @Test("EfficientNet-Lite0 (efficientnet_lite_pytorch, TF SAME, depthwise, ReLU6)")
+    func lite0() throws {
+        let model = try ModelFixtures.load("efficientnet_lite0") { EfficientNetLite(configuration: Self.fixtureConfiguration, loader: $0) }
         #expect(model.embeddingWidth == 160)
         try ModelFixtures.checkParity(model, fixture: "efficientnet_lite0")
     }

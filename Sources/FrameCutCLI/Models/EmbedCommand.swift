@@ -72,7 +72,8 @@ struct EmbedCommand: ParsableCommand {
 
             let start = Date()
             let weightsURL = URL(fileURLWithPath: weights)
-            let weightsHash = try Self.sha256(of: weightsURL)
+            let weightsHash: String
+            do { weightsHash = try SHA256.hex(fileAt: weightsURL) } catch { throw UserError("\(weightsURL.path): cannot open weights file") }
             let options = ModelOptions(vggEmbedding: vggEmbedding)
             let network: any ImageEmbeddingModel
             do { network = try descriptor.load(contentsOf: weightsURL, options: options) }
@@ -124,17 +125,6 @@ struct EmbedCommand: ParsableCommand {
             if !result.failures.isEmpty { print("\(result.failures.count) files skipped (listed in \(metaURL.path))") }
             print("wrote \(outURL.path), \(namesURL.path), \(metaURL.path)")
         }
-    }
-
-    /// SHA-256 of a file, read in 4 MiB pieces.
-    static func sha256(of url: URL) throws -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { throw UserError("\(url.path): cannot open weights file") }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { hasher.update($0) }
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -120,29 +120,3 @@ public enum CollectionScanner {
         }
     }
 }
-
-/// Counts finished files and relays them to the progress callback, remembering a cancel.
-private final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    private var stop = false
-    let total: Int
-    let callback: (@Sendable (Int, Int) -> Bool)?
-
-    init(total: Int, callback: (@Sendable (Int, Int) -> Bool)?) {
-        self.total = total
-        self.callback = callback
-    }
-
-    var cancelled: Bool { lock.lock(); defer { lock.unlock() }; return stop }
-
-    func tick() {
-        lock.lock()
-        done += 1
-        let n = done
-        lock.unlock()
-        if let callback, !callback(n, total) {
-            lock.lock(); stop = true; lock.unlock()
-        }
-    }
-}

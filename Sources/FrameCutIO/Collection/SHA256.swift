@@ -1,3 +1,5 @@
+import Foundation
+
 /// SHA-256 (FIPS 180-4), used as the content hash of image files (cache keys, duplicates).
 /// Self-contained so FrameCutIO needs no crypto library.
 public struct SHA256: Sendable {
@@ -24,7 +26,23 @@ public struct SHA256: Sendable {
         var h = SHA256()
         let array = Array(bytes)
         array.withUnsafeBytes { h.update($0) }
-        return h.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return h.finalizeHex()
+    }
+
+    /// The hex digest of a file, read in 4 MiB pieces (never whole into memory).
+    public static func hex(fileAt url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var h = SHA256()
+        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
+            chunk.withUnsafeBytes { h.update($0) }
+        }
+        return h.finalizeHex()
+    }
+
+    /// `finalize()` as lowercase hex.
+    public mutating func finalizeHex() -> String {
+        finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 
     public mutating func update(_ bytes: [UInt8]) {

@@ -57,6 +57,45 @@ public struct ComputeContext: Sendable {
     }
 }
 
+/// The rows of one image's output cut into blocks for threads: blocks of at most `cacheRows`
+/// rows (what fits the cache budget), rounded up to a multiple of `ComputeContext.partitions`
+/// per image where there are enough rows. It depends on the layer's shape only, never on the
+/// thread count or the batch, so every output value is computed by the same calls.
+struct RowBlocks {
+    let rows: Int
+    let rowsPerBlock: Int
+    let blocksPerImage: Int
+
+    init(rows: Int, cacheRows: Int) {
+        let parts = ComputeContext.partitions
+        let cacheBlocks = (rows + cacheRows - 1) / cacheRows
+        let wanted = min(rows, (cacheBlocks + parts - 1) / parts * parts)
+        self.rows = rows
+        rowsPerBlock = (rows + wanted - 1) / wanted
+        blocksPerImage = (rows + rowsPerBlock - 1) / rowsPerBlock
+    }
+
+    /// Block `block`'s rows.
+    func rows(of block: Int) -> Range<Int> {
+        (block * rowsPerBlock)..<min(rows, (block + 1) * rowsPerBlock)
+    }
+}
+
+extension ComputeContext {
+    /// Hands every (image, row block) of a batch to the threads, each thread a contiguous run
+    /// (so it can allocate its scratch once for the run).
+    func forEachBlockRun(batch: Int, blocks: RowBlocks, _ body: ([(image: Int, rows: Range<Int>)]) -> Void) {
+        let items = batch * blocks.blocksPerImage
+        let workers = min(threads, items)
+        forEach(workers) { part in
+            let run = ((items * part / workers)..<(items * (part + 1) / workers)).map { item in
+                (image: item / blocks.blocksPerImage, rows: blocks.rows(of: item % blocks.blocksPerImage))
+            }
+            body(run)
+        }
+    }
+}
+
 /// Lets a non-escaping closure cross into `concurrentPerform`; callers write disjoint memory.
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T

@@ -61,21 +61,13 @@ extension ConvJob {
         let tilesHigh = (g.outHeight + 1) / 2, tilesWide = (g.outWidth + 1) / 2
         let perTileRow = 16 * (cin + cout) * tilesWide
         let cacheRows = max(1, min(tilesHigh, (1 << 20) / max(perTileRow, 1)))
-        let cacheItems = (tilesHigh + cacheRows - 1) / cacheRows
-        var itemsPerImage = min(tilesHigh, (cacheItems + ComputeContext.partitions - 1) / ComputeContext.partitions * ComputeContext.partitions)
-        let rowsPerItem = (tilesHigh + itemsPerImage - 1) / itemsPerImage
-        itemsPerImage = (tilesHigh + rowsPerItem - 1) / rowsPerItem
-        let items = batch * itemsPerImage
-        let workers = min(context.threads, items)
-        context.forEach(workers) { part in
-            let lo = items * part / workers, hi = items * (part + 1) / workers
-            let maxTiles = rowsPerItem * tilesWide
+        let blocks = RowBlocks(rows: tilesHigh, cacheRows: cacheRows)
+        context.forEachBlockRun(batch: batch, blocks: blocks) { run in
+            let maxTiles = blocks.rowsPerBlock * tilesWide
             let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * cin * maxTiles)
             let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * cout * maxTiles)
             defer { v.deallocate(); m.deallocate() }
-            for item in lo..<hi {
-                let n = item / itemsPerImage, block = item % itemsPerImage
-                let tileRows = (block * rowsPerItem)..<min(tilesHigh, (block + 1) * rowsPerItem)
+            for (n, tileRows) in run {
                 let tiles = tileRows.count * tilesWide
                 transformInput(image: n, tileRows: tileRows, tilesWide: tilesWide, into: v)
                 for xi in 0..<16 {

@@ -247,23 +247,14 @@ struct ConvJob: @unchecked Sendable {
         let g = geometry
         let cinG = g.inChannels / groups, coutG = outChannels / groups
         let k = cinG * g.kernelH * g.kernelW
-        let parts = ComputeContext.partitions
         let cacheRows = g.isPointwise ? g.outHeight : max(1, min(g.outHeight, (1 << 19) / max(k * g.outWidth, 1)))
-        let cacheItems = (g.outHeight + cacheRows - 1) / cacheRows
         let wide = g.outPlane >= 2 * coutG
-        if wide || cacheItems > 1 {
-            var itemsPerImage = min(g.outHeight, (cacheItems + parts - 1) / parts * parts)
-            let rowsPerItem = (g.outHeight + itemsPerImage - 1) / itemsPerImage
-            itemsPerImage = (g.outHeight + rowsPerItem - 1) / rowsPerItem
-            let items = batch * itemsPerImage
-            let workers = min(context.threads, items)
-            context.forEach(workers) { part in
-                let lo = items * part / workers, hi = items * (part + 1) / workers
-                var scratch = g.isPointwise ? [] : scratchBuffer(k * rowsPerItem * g.outWidth)
+        if wide || cacheRows < g.outHeight {
+            let blocks = RowBlocks(rows: g.outHeight, cacheRows: cacheRows)
+            context.forEachBlockRun(batch: batch, blocks: blocks) { run in
+                var scratch = g.isPointwise ? [] : scratchBuffer(k * blocks.rowsPerBlock * g.outWidth)
                 scratch.withUnsafeMutableBufferPointer { cols in
-                    for item in lo..<hi {
-                        let n = item / itemsPerImage, block = item % itemsPerImage
-                        let outRows = (block * rowsPerItem)..<min(g.outHeight, (block + 1) * rowsPerItem)
+                    for (n, outRows) in run {
                         for grp in 0..<groups {
                             gemm(image: n, group: grp, k: k, cinG: cinG, coutG: coutG, rows: 0..<coutG, outRows: outRows,
                                  cols: g.isPointwise ? nil : cols.baseAddress)
@@ -276,7 +267,7 @@ struct ConvJob: @unchecked Sendable {
             return
         }
         // Deep and small: one im2col per image, the GEMM split into fixed channel parts.
-        let channelParts = max(1, min(parts, coutG / 8))
+        let channelParts = max(1, min(ComputeContext.partitions, coutG / 8))
         var scratch = g.isPointwise ? [] : scratchBuffer(k * g.outPlane * groups)
         scratch.withUnsafeMutableBufferPointer { cols in
             // Pointwise convolutions read the input directly (the scratch is empty).

@@ -21,33 +21,22 @@ public enum Pooling {
         let (pt, pl, pb, pr) = padding.resolve(height: h, width: w, kernel: (kernel, kernel), stride: (stride, stride))
         let oh = (h + pt + pb - kernel) / stride + 1, ow = (w + pl + pr - kernel) / stride + 1
         precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
-        let planes = x.batch * x.channels
-        return Tensor(shape: [x.batch, x.channels, oh, ow]) { out in
-            let dst = SharedPointer(out.baseAddress!)
-            x.values.withUnsafeBufferPointer { input in
-                let src = UncheckedBox(input.baseAddress!)
-                context.forEachRange(planes) { range in
-                    for plane in range {
-                        let s = src.value + plane * h * w
-                        let d = dst.base + plane * oh * ow
-                        for oy in 0..<oh {
-                            let y0 = oy * stride - pt, y1 = Swift.min(y0 + kernel, h + pb)
-                            let ya = Swift.max(y0, 0), yb = Swift.min(y1, h)
-                            for ox in 0..<ow {
-                                let x0 = ox * stride - pl, x1 = Swift.min(x0 + kernel, w + pr)
-                                let xa = Swift.max(x0, 0), xb = Swift.min(x1, w)
-                                if isMax {
-                                    var m = -Float.infinity
-                                    for yy in ya..<yb { for xx in xa..<xb { m = Swift.max(m, s[yy * w + xx]) } }
-                                    d[oy * ow + ox] = m
-                                } else {
-                                    var total: Float = 0
-                                    for yy in ya..<yb { for xx in xa..<xb { total += s[yy * w + xx] } }
-                                    let divisor = countIncludesPadding ? (y1 - y0) * (x1 - x0) : (yb - ya) * (xb - xa)
-                                    d[oy * ow + ox] = total / Float(Swift.max(divisor, 1))
-                                }
-                            }
-                        }
+        return mapPlanes(x, outHeight: oh, outWidth: ow, context: context) { s, d in
+            for oy in 0..<oh {
+                let y0 = oy * stride - pt, y1 = Swift.min(y0 + kernel, h + pb)
+                let ya = Swift.max(y0, 0), yb = Swift.min(y1, h)
+                for ox in 0..<ow {
+                    let x0 = ox * stride - pl, x1 = Swift.min(x0 + kernel, w + pr)
+                    let xa = Swift.max(x0, 0), xb = Swift.min(x1, w)
+                    if isMax {
+                        var m = -Float.infinity
+                        for yy in ya..<yb { for xx in xa..<xb { m = Swift.max(m, s[yy * w + xx]) } }
+                        d[oy * ow + ox] = m
+                    } else {
+                        var total: Float = 0
+                        for yy in ya..<yb { for xx in xa..<xb { total += s[yy * w + xx] } }
+                        let divisor = countIncludesPadding ? (y1 - y0) * (x1 - x0) : (yb - ya) * (xb - xa)
+                        d[oy * ow + ox] = total / Float(Swift.max(divisor, 1))
                     }
                 }
             }
@@ -60,25 +49,30 @@ public enum Pooling {
                                        context: ComputeContext = ComputeContext()) -> Tensor {
         precondition(x.rank == 4, "Pooling: input \(x.shape) is not NCHW")
         let h = x.height, w = x.width
-        let planes = x.batch * x.channels
+        return mapPlanes(x, outHeight: outHeight, outWidth: outWidth, context: context) { s, d in
+            for oy in 0..<outHeight {
+                let ya = oy * h / outHeight, yb = ((oy + 1) * h + outHeight - 1) / outHeight
+                for ox in 0..<outWidth {
+                    let xa = ox * w / outWidth, xb = ((ox + 1) * w + outWidth - 1) / outWidth
+                    var total: Float = 0
+                    for yy in ya..<yb { for xx in xa..<xb { total += s[yy * w + xx] } }
+                    d[oy * outWidth + ox] = total / Float((yb - ya) * (xb - xa))
+                }
+            }
+        }
+    }
+
+    /// A tensor of `outHeight x outWidth` planes, `body(input plane, output plane)` filling each;
+    /// planes are split across the threads.
+    private static func mapPlanes(_ x: Tensor, outHeight: Int, outWidth: Int, context: ComputeContext,
+                                  _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+        let inPlane = x.height * x.width, outPlane = outHeight * outWidth
         return Tensor(shape: [x.batch, x.channels, outHeight, outWidth]) { out in
             let dst = SharedPointer(out.baseAddress!)
             x.values.withUnsafeBufferPointer { input in
                 let src = UncheckedBox(input.baseAddress!)
-                context.forEachRange(planes) { range in
-                    for plane in range {
-                        let s = src.value + plane * h * w
-                        let d = dst.base + plane * outHeight * outWidth
-                        for oy in 0..<outHeight {
-                            let ya = oy * h / outHeight, yb = ((oy + 1) * h + outHeight - 1) / outHeight
-                            for ox in 0..<outWidth {
-                                let xa = ox * w / outWidth, xb = ((ox + 1) * w + outWidth - 1) / outWidth
-                                var total: Float = 0
-                                for yy in ya..<yb { for xx in xa..<xb { total += s[yy * w + xx] } }
-                                d[oy * outWidth + ox] = total / Float((yb - ya) * (xb - xa))
-                            }
-                        }
-                    }
+                context.forEachRange(x.batch * x.channels) { range in
+                    for plane in range { body(src.value + plane * inPlane, dst.base + plane * outPlane) }
                 }
             }
         }

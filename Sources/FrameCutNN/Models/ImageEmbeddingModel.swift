@@ -1,4 +1,5 @@
 import Foundation
+import FrameCutIO
 
 /// A vision model that turns a batch of preprocessed images into embeddings.
 public protocol ImageEmbeddingModel: Sendable {
@@ -31,36 +32,16 @@ extension ImageEmbeddingModel {
 
     /// Runs `body` on each image alone, images distributed over the threads; nil for one image or
     /// fewer images than threads (then layer-level splitting is the better use of them).
-    private func perImage(_ images: Tensor, context: ComputeContext, _ body: @escaping (Tensor, ComputeContext) -> Tensor) -> Tensor? {
+    private func perImage(_ images: Tensor, context: ComputeContext,
+                          _ body: @escaping @Sendable (Tensor, ComputeContext) -> Tensor) -> Tensor? {
         let n = images.batch
         guard n > 1, n >= context.threads else { return nil }
         let single = ComputeContext(threads: 1)
-        let results = ResultSlots(count: n)
-        context.forEach(context.threads) { worker in
-            for i in stride(from: worker, to: n, by: context.threads) {
-                results.set(i, body(images.slice(batch: i..<(i + 1)), single))
-            }
-        }
-        let rows = results.values
-        guard let first = rows.first else { return nil }
+        let rows = ParallelWork.map(count: n, threads: context.threads) { i in body(images.slice(batch: i..<(i + 1)), single) }
+            .compactMap { $0 }
+        guard rows.count == n, let first = rows.first else { return nil }
         var shape = first.shape
         shape[0] = n
         return Tensor(shape: shape, values: rows.flatMap(\.values))
     }
-}
-
-/// Per-image results written by concurrent workers (each slot by one worker).
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [Tensor?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: Tensor) {
-        lock.lock()
-        slots[i] = value
-        lock.unlock()
-    }
-
-    var values: [Tensor] { slots.compactMap { $0 } }
 }

@@ -33,9 +33,9 @@ public struct BatchPreprocessor: Sendable {
         let h = preprocessing.cropHeight, w = preprocessing.cropWidth
         let slot = 3 * h * w
         let storage = BatchStorage(count: files.count * slot)
-        let counter = BatchCounter(total: files.count, callback: progress)
+        let counter = ProgressCounter(total: files.count, callback: progress)
         let decoder = self.decoder, preprocessing = self.preprocessing
-        let outcomes = ParallelWork.map(count: files.count, threads: threads, shouldContinue: { !counter.stopped }) { i -> Result<[DecodeWarning], ImageIOError> in
+        let outcomes = ParallelWork.map(count: files.count, threads: threads, shouldContinue: { !counter.cancelled }) { i -> Result<[DecodeWarning], ImageIOError> in
             defer { counter.tick() }
             do throws(ImageIOError) {
                 let decoded = try decoder.decode(contentsOf: files[i])
@@ -74,25 +74,5 @@ private final class BatchStorage: @unchecked Sendable {
 
     func write(at offset: Int, count: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
         body(UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + count)]))
-    }
-}
-
-private final class BatchCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    private var stop = false
-    let total: Int
-    let callback: (@Sendable (Int, Int) -> Bool)?
-
-    init(total: Int, callback: (@Sendable (Int, Int) -> Bool)?) {
-        self.total = total
-        self.callback = callback
-    }
-
-    var stopped: Bool { lock.lock(); defer { lock.unlock() }; return stop }
-
-    func tick() {
-        lock.lock(); done += 1; let n = done; lock.unlock()
-        if let callback, !callback(n, total) { lock.lock(); stop = true; lock.unlock() }
     }
 }

@@ -136,7 +136,7 @@ struct MetricsHandCheckedTests {
     }
 
     @Test func comparisonMatrixIsSymmetricAndMatchesPairs() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         let labelings = (0..<5).map { k in Labeling((0..<300).map { _ in Int(rng.next() % UInt64(3 + 4 * k)) }) }
         let m = try ComparisonMatrix(labelings)
         #expect(m.size == 5 && m.clusters == labelings.map(\.clusterCount))
@@ -160,18 +160,5 @@ struct MetricsHandCheckedTests {
         #expect(close(CalHeuristic.rawCal(mu: 0.5), 0.45, 1e-15))
         #expect(CalHeuristic.cal(mu: 0.99) == 0.01)
         #expect(CalHeuristic.cal(mu: 0) == 0.94)
-    }
-}
-
-/// A small seeded generator for test data.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

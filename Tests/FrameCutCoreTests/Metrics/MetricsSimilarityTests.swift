@@ -6,7 +6,7 @@ import Testing
 @Suite("Metrics: similarity distribution")
 struct MetricsSimilarityTests {
     static func randomEmbeddings(n: Int, d: Int, seed: UInt64, shift: Float = 1) -> [Float] {
-        var rng = SplitMix(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let center = (0..<d).map { _ in Float(Double(rng.next() % 2000) / 1000 - 1) * shift }
         return (0..<(n * d)).map { k in center[k % d] + Float(Double(rng.next() % 2000) / 1000 - 1) }
     }
