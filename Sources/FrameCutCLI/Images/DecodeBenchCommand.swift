@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FrameCutCore
 import FrameCutIO
 import FrameCutNN
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FrameCutCore
 import FrameCutIO
 
 /// `framecut scan FOLDER`: what a collection holds and what is wrong with it, before embedding.

@@ -42,8 +42,8 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Threads for decoding and the forward pass (default: all processors).")
     var threads: Int?
 
-    @Option(help: "vgg19-bn only: fc7 (4096-d, default) or pool (25088-d flattened pooled features).")
-    var vggEmbedding: VGG.Embedding = .fc7
+    @Option(help: "Which embedding the model returns, for models with several (see `framecut models`; e.g. vgg19-bn: fc7 or pool).")
+    var embedding: String?
 
     @Flag(help: "Discard the partial results of an earlier, different run in OUT.parts/.")
     var restart = false
@@ -74,14 +74,16 @@ struct EmbedCommand: ParsableCommand {
             let weightsURL = URL(fileURLWithPath: weights)
             let weightsHash: String
             do { weightsHash = try SHA256.hex(fileAt: weightsURL) } catch { throw UserError("\(weightsURL.path): cannot open weights file") }
-            let options = ModelOptions(vggEmbedding: vggEmbedding)
+            let options = ModelOptions(embedding: embedding)
+            let variant: EmbeddingVariant
+            do { variant = try descriptor.embedding(for: options) } catch { throw UserError("\(error)") }
             let network: any ImageEmbeddingModel
             do { network = try descriptor.load(contentsOf: weightsURL, options: options) }
             catch { throw UserError("\(error)") }
             let loadSeconds = Date().timeIntervalSince(start)
 
             if restart { try? FileManager.default.removeItem(at: partsURL) }
-            let identity = "\(descriptor.id) \(vggEmbedding.rawValue) \(weightsHash) \(descriptor.preprocessing.name)"
+            let identity = "\(descriptor.id) \(variant.name) \(weightsHash) \(descriptor.preprocessing.name)"
             let embedder = CollectionEmbedder(model: network, preprocessing: descriptor.preprocessing, batchSize: batch, threads: threads)
             let showProgress = ProgressReporter.enabled
             let embedStart = Date()
@@ -109,7 +111,7 @@ struct EmbedCommand: ParsableCommand {
             try AtomicFile.write(result.names.joined(separator: "\n") + "\n", to: namesURL)
             let meta = EmbeddingMetadata(
                 model: descriptor.id, title: descriptor.title, weights: weightsURL.path, weightsSHA256: weightsHash,
-                vggEmbedding: descriptor.id == ModelCatalog.vgg19BN.id ? vggEmbedding.rawValue : nil,
+                embedding: variant.name,
                 preprocessing: descriptor.preprocessing, embeddingWidth: result.width, images: result.names.count,
                 files: listing.files.count, failures: result.failures, warnings: result.warnings, batch: batch, threads: threads,
                 secondsLoadingWeights: loadSeconds, secondsEmbedding: seconds, resumedBatches: result.resumedBatches,
@@ -134,7 +136,7 @@ struct EmbeddingMetadata: Encodable {
     let title: String
     let weights: String
     let weightsSHA256: String
-    let vggEmbedding: String?
+    let embedding: String
     let preprocessing: Preprocessing
     let embeddingWidth: Int
     let images: Int

@@ -21,7 +21,10 @@ struct ModelsCommand: ParsableCommand {
         for d in ModelCatalog.all {
             let p = d.preprocessing
             print("\(d.id)  \(d.title)")
-            print("  embedding:     \(d.notes)")
+            for (i, e) in d.embeddings.enumerated() {
+                let label = i == 0 ? "embedding:    " : "              "
+                print("  \(label) \(e.width)-d \(e.summary) (--embedding \(e.name)\(i == 0 && d.embeddings.count > 1 ? ", default" : ""))")
+            }
             print("  input:         \(p.cropWidth)x\(p.cropHeight), resize shorter side \(Self.resize(p)) (\(p.filter.rawValue)), centre crop, " +
                   "mean (\(Self.list(p.mean))), std (\(Self.list(p.std)))")
             for file in d.weightFiles { print("  weights:       \(file)") }

@@ -10,12 +10,6 @@ func parallelFor(chunks: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
     }
 }
 
-/// A raw pointer that may cross into concurrently executed closures. Callers guarantee
-/// that concurrent users write disjoint ranges.
-struct SendablePointer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-}
-
 /// Sums `body(row)` over rows `0..<rows`, spread over up to `threads` threads in 32 interleaved
 /// chunks (row i goes to chunk i mod 32, which balances triangular work). Partial sums are added
 /// in chunk order, so the result never depends on `threads`.

@@ -1,4 +1,5 @@
 import Foundation
+import FrameCutCore
 
 /// What a scan found out about one file.
 public struct ImageRecord: Sendable, Codable, Equatable {

@@ -1,3 +1,4 @@
+import FrameCutCore
 import Foundation
 
 /// The pointwise nonlinearities the models use, applied in place (fused into the layer
@@ -51,7 +52,7 @@ public enum Activation: String, Codable, Sendable {
         var y = x
         let n = y.count
         y.values.withUnsafeMutableBufferPointer { buffer in
-            let base = SharedPointer(buffer.baseAddress!)
+            let base = SendablePointer(buffer.baseAddress!)
             context.forEachRange(n, minimumPerPart: 1 << 16) { range in
                 apply(base.base + range.lowerBound, count: range.count)
             }

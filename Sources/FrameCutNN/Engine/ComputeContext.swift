@@ -30,7 +30,7 @@ public struct ComputeContext: Sendable {
             }
         } else {
             withoutActuallyEscaping(body) { body in
-                let box = UncheckedBox(body)
+                let box = UncheckedSendable(body)
                 DispatchQueue.concurrentPerform(iterations: parts) { box.value($0) }
             }
         }
@@ -96,14 +96,3 @@ extension ComputeContext {
     }
 }
 
-/// Lets a non-escaping closure cross into `concurrentPerform`; callers write disjoint memory.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// A pointer that may be used from concurrently running parts writing disjoint ranges.
-struct SharedPointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
-    init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
-}

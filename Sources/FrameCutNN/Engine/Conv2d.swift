@@ -1,4 +1,5 @@
 import CBLAS
+import FrameCutCore
 
 /// Zero padding around the input of a convolution or pooling window.
 public enum Padding: Sendable, Equatable {
@@ -271,7 +272,7 @@ struct ConvJob: @unchecked Sendable {
         var scratch = g.isPointwise ? [] : scratchBuffer(k * g.outPlane * groups)
         scratch.withUnsafeMutableBufferPointer { cols in
             // Pointwise convolutions read the input directly (the scratch is empty).
-            let colsBase = g.isPointwise ? nil : cols.baseAddress.map { SharedPointer($0) }
+            let colsBase = g.isPointwise ? nil : cols.baseAddress.map { SendablePointer($0) }
             for n in 0..<batch {
                 if let colsBase {
                     context.forEachRange(groups * cinG) { channels in

@@ -1,4 +1,5 @@
 import CBLAS
+import FrameCutCore
 
 /// `y = x W^T + b` over the last dimension (PyTorch `nn.Linear`), with optional batch norm
 /// (1-D, folded) and a fused activation.
@@ -26,10 +27,10 @@ public struct Linear: Sendable {
         var shape = x.shape
         shape[shape.count - 1] = outFeatures
         return Tensor(shape: shape) { out in
-            let dst = SharedPointer(out.baseAddress!)
+            let dst = SendablePointer(out.baseAddress!)
             x.values.withUnsafeBufferPointer { xs in
                 weight.withUnsafeBufferPointer { ws in
-                    let xp = UncheckedBox(xs.baseAddress!), wp = UncheckedBox(ws.baseAddress!)
+                    let xp = UncheckedSendable(xs.baseAddress!), wp = UncheckedSendable(ws.baseAddress!)
                     context.withSingleThreadedBLAS {
                         // Split the output features (weights are the large operand) into fixed parts.
                         let parts = max(1, min(ComputeContext.partitions, outFeatures / 64))

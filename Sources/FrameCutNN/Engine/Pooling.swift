@@ -1,3 +1,4 @@
+import FrameCutCore
 /// Max and average pooling over NCHW planes (PyTorch `MaxPool2d`, `AvgPool2d`,
 /// `AdaptiveAvgPool2d` semantics, floor mode).
 public enum Pooling {
@@ -68,9 +69,9 @@ public enum Pooling {
                                   _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
         let inPlane = x.height * x.width, outPlane = outHeight * outWidth
         return Tensor(shape: [x.batch, x.channels, outHeight, outWidth]) { out in
-            let dst = SharedPointer(out.baseAddress!)
+            let dst = SendablePointer(out.baseAddress!)
             x.values.withUnsafeBufferPointer { input in
-                let src = UncheckedBox(input.baseAddress!)
+                let src = UncheckedSendable(input.baseAddress!)
                 context.forEachRange(x.batch * x.channels) { range in
                     for plane in range { body(src.value + plane * inPlane, dst.base + plane * outPlane) }
                 }

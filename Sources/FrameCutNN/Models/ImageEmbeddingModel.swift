@@ -1,4 +1,5 @@
 import Foundation
+import FrameCutCore
 import FrameCutIO
 
 /// A vision model that turns a batch of preprocessed images into embeddings.

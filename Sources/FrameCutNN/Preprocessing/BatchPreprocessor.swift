@@ -1,4 +1,5 @@
 import Foundation
+import FrameCutCore
 import FrameCutIO
 
 /// A batch of preprocessed images: `count x 3 x height x width` floats, one slot per input file

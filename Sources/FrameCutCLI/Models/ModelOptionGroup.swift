@@ -1,4 +1,0 @@
-import ArgumentParser
-import FrameCutNN
-
-extension VGG.Embedding: ExpressibleByArgument {}
