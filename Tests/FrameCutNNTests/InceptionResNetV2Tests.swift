@@ -46,7 +46,7 @@ struct InceptionResNetV2Tests {
         let input = try ModelFixtures.tensor("inception_resnet_v2", "input.npy")
         #expect(model.classify(input, context: ComputeContext()) == nil)
         let embedding = try ModelFixtures.tensor("inception_resnet_v2", "embedding.npy")
-        #expect(relativeError(model.embed(input, context: ComputeContext()), embedding) < 1e-4)
+        #expect(parityRatio(model.embed(input, context: ComputeContext()), embedding) <= 1)
     }
 
     @Test("ResNet-50 weights are rejected, naming the missing Inception keys")

@@ -23,7 +23,16 @@ enum NNFixtures {
 
 @Suite("Preprocessing: parity with torchvision / Hugging Face / timm")
 struct PreprocessingParityTests {
-    @Test("every recipe matches its reference within 1e-3", arguments: Preprocessing.models.map(\.name))
+    @Test("the reference file covers every recipe on every test image (a missing fixture fails, never skips)")
+    func fixtureComplete() {
+        #expect(Preprocessing.models.count == 9)
+        #expect(Set(NNFixtures.references.keys) == Set(Preprocessing.models.map(\.name)))
+        for (name, images) in NNFixtures.references {
+            #expect(Set(images.keys) == Set(NNFixtures.images), "\(name)")
+        }
+    }
+
+    @Test("every recipe matches its reference within 2e-7 (float rounding; docs/images.md)", arguments: Preprocessing.models.map(\.name))
     func recipe(name: String) throws {
         let recipe = try #require(Preprocessing.named(name))
         let references = try #require(NNFixtures.references[name], "no reference for \(name)")
@@ -38,7 +47,7 @@ struct PreprocessingParityTests {
             for sample in reference.samples {
                 maxDiff = max(maxDiff, abs(Double(tensor.values[Int(sample[0])]) - sample[1]))
             }
-            #expect(maxDiff <= 1e-3, "\(name) \(imageName): max abs diff \(maxDiff)")
+            #expect(maxDiff <= 2e-7, "\(name) \(imageName): max abs diff \(maxDiff)")
             let plane = tensor.height * tensor.width
             for c in 0..<3 {
                 let sum = tensor.values[(c * plane)..<((c + 1) * plane)].reduce(0.0) { $0 + Double($1) }

@@ -8,7 +8,9 @@ struct MetricsReferenceTests {
     static let labellings = (try? MetricsFixtures.load("labellings", as: MetricsFixtures.LabellingFile.self).cases) ?? []
 
     @Test func fixturesLoad() throws {
-        #expect(Self.labellings.count >= 10)
+        // The generator writes 13 labelling pairs; a missing or truncated file must fail here, not
+        // turn the parameterised tests below into zero cases.
+        #expect(Self.labellings.count == 13)
         #expect(try MetricsFixtures.load("kde", as: MetricsFixtures.KDEFile.self).cases.count == 3)
     }
 

@@ -11,6 +11,14 @@ struct ImageBrokenCorpusTests {
         return map
     }()
 
+    @Test("the broken corpus is complete (a missing expected.json fails, never skips)")
+    func corpusComplete() throws {
+        #expect(Self.expected.count == 13)
+        for name in Self.expected.keys {
+            #expect(FileManager.default.fileExists(atPath: Self.brokenRoot.appendingPathComponent(name).path), "\(name) missing")
+        }
+    }
+
     @Test("each broken file fails with a typed error and a reason", arguments: expected.keys.sorted())
     func broken(name: String) throws {
         let url = Self.brokenRoot.appendingPathComponent(name)

@@ -31,6 +31,12 @@ struct ImageDecoderParityTests {
         "truncated_progressive.jpg": "PIL's suspending JPEG source never finishes the first output pass of a truncated progressive JPEG and returns an all-black image; libjpeg-turbo keeps the scans that arrived",
     ]
 
+    @Test("the reference file lists every decoder case (a missing fixture fails, never skips)")
+    func fixtureComplete() throws {
+        #expect(try ImageFixtures.references().count == 48)
+        #expect(Self.names.count == 48)
+    }
+
     @Test("decoded RGB bytes equal PIL's", arguments: names)
     func parity(name: String) throws {
         let reference = try #require(try ImageFixtures.references()[name])
