@@ -32,7 +32,9 @@ struct BruteForceTests {
             if solution.energy <= best.energy + tolerance { optimal += 1 }
             instances += 1
         }
-        #expect(Double(optimal) >= 0.9 * Double(instances), "optimal on \(optimal) of \(instances)")
+        // Exact count for these fixed seeds (a local search may miss the optimum; here it never
+        // does): a change of solver that loses an optimum shows up as a failure.
+        #expect(optimal == 60, "optimal on \(optimal) of \(instances)")
     }
 
     @Test("sparse GAEC+KL never beats the optimum, is never worse than GAEC, and usually finds it")
@@ -59,7 +61,9 @@ struct BruteForceTests {
             #expect(abs(try graph.energy(of: solution.labels) - solution.energy) < 1e-9)
             if solution.energy <= best.energy + 1e-9 { optimal += 1 }
         }
-        #expect(Double(optimal) >= 0.85 * Double(instances), "optimal on \(optimal) of \(instances)")
+        // Exact count for these fixed seeds: sparse GAEC+KL misses the optimum on 3 of the 60
+        // (local search; GAEC's greedy joins there cannot be undone by single-node moves).
+        #expect(optimal == 57, "optimal on \(optimal) of \(instances)")
     }
 
     @Test("dense and sparse solvers agree on complete graphs")
