@@ -7,10 +7,10 @@ import Foundation
 /// Hugging Face `CLIPAttention` / `Dinov2SelfAttention`, OpenAI CLIP `AttentionPool2d`.
 ///
 /// For each head `h`: `softmax(Q_h K_hᵀ / sqrt(headDim)) V_h`, the heads concatenated and passed
-/// through `output`. Every matrix product is an OpenBLAS SGEMM: the projections over all tokens of
-/// the batch at once, then two SGEMMs per (image, head), batched over heads and images on the
+/// through `output`. Every matrix product is an OpenBLAS SGEMM: the projections over each
+/// image's tokens, then two SGEMMs per (image, head), batched over heads and images on the
 /// threads. Work is cut independently of the thread count, so results are bit-identical for
-/// every `ComputeContext.threads` and batch size.
+/// every `ComputeContext.threads`, and an image's result does not depend on its batch.
 ///
 /// Build it from fused in-projection weights (torch `in_proj_weight` `[3D, D]`, timm `qkv`;
 /// rows: query, key, value):
@@ -74,7 +74,7 @@ public struct MultiHeadAttention: Sendable {
         let stride = 3 * embedDim
         let heads = attend(batch: n, queries: t, keys: t, q: qkv, qOffset: 0, qStride: stride,
                            kv: qkv, kOffset: embedDim, vOffset: 2 * embedDim, kvStride: stride, context: context)
-        return output(heads, context: context)
+        return output.perSequence(heads, context: context)
     }
 
     /// Attention of `query` (`N x Tq x D`) over `keyValue` (`N x Tk x D`), used as both keys and
@@ -88,13 +88,13 @@ public struct MultiHeadAttention: Sendable {
         let kv = project(keyValue, rows: embedDim..<(3 * embedDim), context: context)
         let heads = attend(batch: n, queries: query.shape[1], keys: keyValue.shape[1], q: q, qOffset: 0, qStride: embedDim,
                            kv: kv, kOffset: 0, vOffset: embedDim, kvStride: 2 * embedDim, context: context)
-        return output(heads, context: context)
+        return output.perSequence(heads, context: context)
     }
 
     /// `x W[rows]ᵀ + b[rows]` for every token: `(N*T) x rows.count`, output features cut into
     /// fixed parts (as `Linear` does).
     private func project(_ x: Tensor, rows: Range<Int>, context: ComputeContext) -> [Float] {
-        let tokens = x.count / embedDim, width = rows.count, k = embedDim
+        let n = x.shape[0], tokens = x.count / embedDim, perImage = tokens / max(n, 1), width = rows.count, k = embedDim
         return [Float](unsafeUninitializedCapacity: tokens * width) { out, initialized in
             let dst = SendablePointer(out.baseAddress!)
             x.values.withUnsafeBufferPointer { xs in
@@ -104,9 +104,12 @@ public struct MultiHeadAttention: Sendable {
                         let parts = max(1, min(ComputeContext.partitions, width / 64))
                         context.forEach(parts) { part in
                             let cols = (width * part / parts)..<(width * (part + 1) / parts)
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(cols.count), Int32(k),
-                                        1, xp.value, Int32(k), wp.value + cols.lowerBound * k, Int32(k),
-                                        0, dst.base + cols.lowerBound, Int32(width))
+                            // One SGEMM per image: its result never depends on the batch.
+                            for i in 0..<n {
+                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(perImage), Int32(cols.count), Int32(k),
+                                            1, xp.value + i * perImage * k, Int32(k), wp.value + cols.lowerBound * k, Int32(k),
+                                            0, dst.base + i * perImage * width + cols.lowerBound, Int32(width))
+                            }
                             for r in 0..<tokens {
                                 let p = dst.base + r * width + cols.lowerBound
                                 for c in 0..<cols.count { p[c] += inBias[rows.lowerBound + cols.lowerBound + c] }

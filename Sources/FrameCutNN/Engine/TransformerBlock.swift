@@ -26,7 +26,7 @@ public struct TransformerBlock: Sendable {
     public func callAsFunction(_ x: Tensor, context: ComputeContext = ComputeContext()) -> Tensor {
         let a = attention(norm1(x), context: context)
         let h = Self.residual(x, a, scale: layerScale1)
-        let m = fc2(fc1(norm2(h), context: context), context: context)
+        let m = fc2.perSequence(fc1.perSequence(norm2(h), context: context), context: context)
         return Self.residual(h, m, scale: layerScale2)
     }
 
