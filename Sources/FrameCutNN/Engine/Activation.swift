@@ -13,6 +13,8 @@ public enum Activation: String, Codable, Sendable {
     case gelu
     /// GELU with the tanh approximation (torch `approximate="tanh"`).
     case geluTanh
+    /// `x * sigmoid(1.702 x)` (OpenAI CLIP's `QuickGELU`).
+    case quickGelu
     /// `x * sigmoid(x)` (a.k.a. swish).
     case silu
     case sigmoid
@@ -36,6 +38,11 @@ public enum Activation: String, Codable, Sendable {
             for i in 0..<count {
                 let x = Double(p[i])
                 p[i] = Float(0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))))
+            }
+        case .quickGelu:
+            for i in 0..<count {
+                let x = p[i]
+                p[i] = x / (1 + expf(-1.702 * x))
             }
         case .silu:
             for i in 0..<count {
