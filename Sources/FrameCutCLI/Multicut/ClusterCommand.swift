@@ -32,6 +32,12 @@ struct ClusterCommand: AsyncParsableCommand {
 
     func run() async throws {
         try CLIRunner.run {
+            var paths = OutputGuard()
+            paths.input(embeddings, flag: "--embeddings")
+            paths.input(names, flag: "--names")
+            paths.outputFolder(out, flag: "--out", files: ClusteringOutput.fileNames)
+            paths.output(writeGraph, flag: "--write-graph")
+            try paths.check()
             let costs = try InputLoading.cost(cal: cal)
             let data = try InputLoading.embeddings(embeddings)
             let rowNames = try InputLoading.names(names, count: data.count)

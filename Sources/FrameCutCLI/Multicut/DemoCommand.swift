@@ -31,6 +31,9 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         try CLIRunner.run {
             guard count >= 2, dimension >= 1, classes >= 1 else { throw UserError("need --count >= 2, --dimension >= 1, --classes >= 1") }
+            var paths = OutputGuard()
+            paths.outputFolder(out, flag: "--out", files: ["embeddings.npy", "classes.npy"] + ClusteringOutput.fileNames)
+            try paths.check()
             let costs = try InputLoading.cost(cal: cal)
             let (embeddings, truth) = try SyntheticEmbeddings.clustered(count: count, dimension: dimension, classes: classes, seed: seed)
             let folder = URL(fileURLWithPath: out)

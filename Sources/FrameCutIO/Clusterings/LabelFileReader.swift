@@ -13,6 +13,13 @@ public enum LabelFileReader {
     /// Header words recognised in the second column.
     public static let headerWords: Set<String> = ["cluster", "class", "label", "labels", "classes", "target", "clusters"]
 
+    /// The files `read(path:)` may read for `path`: the path itself, and for a folder its
+    /// `clusters.csv` and `labels.npy` (to register as inputs with ``OutputGuard``).
+    public static func inputFiles(for path: String) -> [String] {
+        guard FileKind.of(path) == .folder else { return [path] }
+        return [path, (path as NSString).appendingPathComponent("clusters.csv"), (path as NSString).appendingPathComponent("labels.npy")]
+    }
+
     /// Reads labels from `path`.
     /// - Parameter namesFile: names for the rows of an `.npy` file (ignored for CSV, whose
     ///   rows carry their names).
