@@ -40,13 +40,11 @@ enum InputLoading {
         return try Embeddings(count: array.shape[0], dimension: array.shape[1], values: array.floatValues())
     }
 
-    /// Reads one name per line (blank lines are an error, so that rows and names stay aligned).
+    /// Reads one name per line (see ``NameList``: blank or repeated names are an error, so that
+    /// rows and names stay aligned and every clustering `stats` can read).
     static func names(_ path: String?, count: Int) throws -> [String] {
         guard let path else { return (0..<count).map(String.init) }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw UserError("\(path): cannot read names file") }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
-        if lines.last == "" { lines.removeLast() }
-        if let blank = lines.firstIndex(of: "") { throw UserError("\(path):\(blank + 1): empty name") }
+        let lines = try NameList.read(path: path)
         guard lines.count == count else {
             throw UserError("\(path): \(lines.count) names for \(count) embedding rows; they must match one to one")
         }
