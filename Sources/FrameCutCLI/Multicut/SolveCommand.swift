@@ -57,7 +57,7 @@ struct SolveCommand: AsyncParsableCommand {
                 sparse = try SparseGraph(nodeCount: text.nodeCount, sources: text.sources, targets: text.targets, weights: weights)
             } catch { throw UserError("\(graph): \(error)") }
             let solution: MulticutSolution
-            let denseBytes = DenseMulticutSolver.estimatedBytes(nodeCount: text.nodeCount) * 2
+            let denseBytes = MemoryBudget.times(2, DenseMulticutSolver.estimatedBytes(nodeCount: text.nodeCount))
             if sparse.isComplete, denseBytes <= options.memoryLimit {
                 let base = try SymmetricCostMatrix(nodeCount: text.nodeCount)
                 for e in 0..<sparse.edgeCount {

@@ -27,6 +27,23 @@ public enum MemoryBudget {
         return result
     }
 
+    /// The sum of byte counts, saturating at `UInt64.max` instead of overflowing.
+    public static func sum(_ values: UInt64...) -> UInt64 {
+        var total: UInt64 = 0
+        for value in values {
+            let (next, overflow) = total.addingReportingOverflow(value)
+            if overflow { return .max }
+            total = next
+        }
+        return total
+    }
+
+    /// `a * b`, saturating at `UInt64.max` instead of overflowing.
+    public static func times(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (value, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? .max : value
+    }
+
     /// Throws `memoryLimitExceeded` when the product of `factors` exceeds `limit` (an overflowing
     /// product counts as exceeding it). Returns the product.
     @discardableResult

@@ -63,7 +63,8 @@ public enum NameList {
 
     /// Parses names-file text (without a byte-order mark).
     public static func parse(_ text: String, source: String, expected: Int? = nil, rowsOf: String = "") throws -> [String] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // "\r\n" is one Character in Swift: split on both, so that CRLF files read as LF files.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.last?.isEmpty == true { lines.removeLast() }
         if let expected, lines.count != expected {
             throw ClusteringFileError.namesCountMismatch(namesPath: source, names: lines.count, path: rowsOf, rows: expected)

@@ -38,7 +38,7 @@ public struct NPZArchive: Sendable {
             let size = entry.uncompressedSize
             var data = Data()
             data.reserveCapacity(Int(size))
-            let checksum: CRC32
+            let checksum: UInt32
             do {
                 checksum = try archive.extract(entry, skipCRC32: false) { chunk in
                     guard UInt64(data.count) + UInt64(chunk.count) <= size else { throw NPZMemberError.largerThanDeclared }
