@@ -58,7 +58,7 @@ struct CalibrateCommand: ParsableCommand {
             try output.check(paths)
             let cals = try parseGrid()
             let start = Date()
-            let x = try InputLoading.embeddings(embeddings)
+            let x = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: x.count)
             let items = NamedLabels(source: embeddings, names: rowNames, labels: rowNames.map { _ in "0" })
             let classInput = try LabelFileReader.read(path: labels)

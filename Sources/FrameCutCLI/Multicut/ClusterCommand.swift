@@ -39,7 +39,7 @@ struct ClusterCommand: AsyncParsableCommand {
             paths.output(writeGraph, flag: "--write-graph")
             try paths.check()
             let costs = try InputLoading.cost(cal: cal)
-            let data = try InputLoading.embeddings(embeddings)
+            let data = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: data.count)
             let source: EmbeddingCostSource
             do { source = try EmbeddingCostSource(data) } catch { throw UserError("\(embeddings): \(error)") }

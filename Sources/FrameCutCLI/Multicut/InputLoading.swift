@@ -11,13 +11,16 @@ struct UserError: Error, CustomStringConvertible {
 /// Loading the CLI's inputs with messages that name the file.
 enum InputLoading {
     /// Reads embeddings from `.npy` (2-D float array) or `.npz` (array `embeddings`, or the only array).
-    static func embeddings(_ path: String, arrayName: String? = nil) throws -> Embeddings {
+    /// `memoryLimit` bounds what an `.npz` may inflate to (see ``NPZArchive``).
+    static func embeddings(_ path: String, arrayName: String? = nil, memoryLimit: UInt64 = MemoryBudget.defaultLimit) throws -> Embeddings {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: path) else { throw UserError("\(path): no such file") }
+        let kind = FileKind.of(path)
+        guard kind == .regular else { throw UserError("\(path) is \(kind.phrase), not a regular file") }
         let array: NPYArray
         do {
             if path.lowercased().hasSuffix(".npz") {
-                let archive = try NPZArchive(contentsOf: url)
+                let archive = try NPZArchive(contentsOf: url, memoryLimit: memoryLimit)
                 if let arrayName {
                     array = try archive.array(named: arrayName)
                 } else if archive.arrays.count == 1, let only = archive.arrays.values.first {

@@ -60,7 +60,11 @@ public final class AtomicFileWriter {
         path = url.path
         target = try AtomicFile.target(of: url)
         let folder = (target as NSString).deletingLastPathComponent
-        try AtomicFile.createFolder(folder.isEmpty ? "/" : folder)
+        do {
+            try AtomicFile.createFolder(folder.isEmpty ? "/" : folder)
+        } catch let error as PathError {
+            throw PathError.system(path: url.path, action: "write", reason: error.description)
+        }
         let name = (target as NSString).lastPathComponent
         var attempt = 0
         while true {
