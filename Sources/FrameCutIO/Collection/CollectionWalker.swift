@@ -137,6 +137,10 @@ public enum CollectionWalker {
                     if options.extensions.contains(ext) {
                         files.append(CollectionFile(relativePath: relative, url: url))
                     }
+                } else if options.extensions.contains(url.pathExtension.lowercased()) {
+                    // A FIFO, device or socket named like an image: never opened (reading could block).
+                    let kind = FileKind.of(url.path)
+                    problems.append(.unreadable(path: url.path, reason: "skipped: \(kind.phrase), not a regular file"))
                 }
             }
         }
