@@ -47,10 +47,10 @@ public enum NPYFile {
         let available = data.count - headerStart - headerLength
         // The shape comes from the file: check it against the bytes really there before
         // allocating (overflow-safe: a shape of (10**12, 10**12) is refused, not a trap).
-        guard let neededBytes = MemoryBudget.product(parsed.shape + [parsed.dataType.byteCount]), neededBytes <= UInt64(available) else {
-            let declared = MemoryBudget.product(parsed.shape + [parsed.dataType.byteCount]).map { "\($0) bytes" } ?? "more than 2^64 bytes"
-            throw NPYError.malformedHeader("shape \(parsed.shape) needs \(declared) of values, the file holds \(available)")
+        guard let neededBytes = MemoryBudget.product(parsed.shape + [parsed.dataType.byteCount]), neededBytes <= UInt64(Int.max) else {
+            throw NPYError.malformedHeader("shape \(parsed.shape) needs more than 2^63 bytes of values, the file holds \(available)")
         }
+        guard neededBytes <= UInt64(available) else { throw NPYError.truncated(expectedBytes: Int(neededBytes), foundBytes: available) }
         let needed = Int(neededBytes)
         let count = needed / parsed.dataType.byteCount
         let payload = data[payloadStart ..< payloadStart + needed]
