@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
-// libFuzzer targets for FrameCut's image decoders. Separate from the main package so that
+// libFuzzer targets for FrameCut's file readers (images, .npy/.npz, text graphs, labels, weights). Separate from the main package so that
 // `swift build` there never needs the fuzzer runtime. See README.md for how to run them.
 import PackageDescription
 
-let targets = ["FuzzJPEG", "FuzzPNG", "FuzzWebP", "FuzzGIF", "FuzzBMP", "FuzzAnyImage", "FuzzPreprocess"]
+let targets = ["FuzzJPEG", "FuzzPNG", "FuzzWebP", "FuzzGIF", "FuzzBMP", "FuzzAnyImage", "FuzzPreprocess",
+               "FuzzNPY", "FuzzNPZ", "FuzzTextGraph", "FuzzLabels", "FuzzWeights"]
 
 let package = Package(
     name: "FrameCutFuzz",

@@ -9,17 +9,38 @@ enum CLIRunner {
         do {
             try body()
         } catch let error as UserError {
-            printError(error.description)
+            printError(oneLine(error.description))
             throw ExitCode(1)
         } catch let error as FrameCutError {
-            printError(error.description)
+            printError(oneLine(error.description))
             throw ExitCode(1)
         } catch let error as ExitCode {
             throw error
         } catch {
-            printError("\(error)")
+            let foundation = error is CocoaError || (error as NSError).domain == NSCocoaErrorDomain || (error as NSError).domain == NSPOSIXErrorDomain
+            if !foundation, let described = error as? CustomStringConvertible {
+                printError(oneLine(described.description))
+            } else {
+                printError(oneLine(describe(error)))
+            }
             throw ExitCode(1)
         }
+    }
+
+    /// Foundation errors without their `UserInfo={...}` dump: the path and the reason.
+    static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+        var reason = ns.localizedDescription
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            reason = String(cString: strerror(Int32(underlying.code)))
+        }
+        return path.map { "\($0): \(reason)" } ?? reason
+    }
+
+    /// Messages are one line: line breaks inside (e.g. in a name) are shown escaped.
+    static func oneLine(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     static func printError(_ message: String) {

@@ -39,6 +39,62 @@ enum CLIHarness {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    struct TimedResult {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        /// Ended by a signal (`status` is the signal number).
+        let signalled: Bool
+        /// Killed after the time limit.
+        let timedOut: Bool
+    }
+
+    /// Runs with a time limit: the process is killed (SIGKILL) when it runs longer.
+    static func run(_ arguments: [String], timeout: TimeInterval, in directory: String? = nil) throws -> TimedResult {
+        guard let binary else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "framecut binary beside the tests"]) }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["COLUMNS"] = "100"
+        environment["FRAMECUT_PROGRESS"] = "0"
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let killed = LockedFlag()
+        let pid = process.processIdentifier
+        let deadline = DispatchWorkItem { if process.isRunning { killed.set(); kill(pid, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
+        let group = DispatchGroup()
+        let errData = DataBox()
+        group.enter()
+        DispatchQueue.global().async { errData.set(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        deadline.cancel()
+        return TimedResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                           stderr: String(decoding: errData.value, as: UTF8.self),
+                           signalled: process.terminationReason == .uncaughtSignal, timedOut: killed.value)
+    }
+
+    final class DataBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func set(_ value: Data) { lock.lock(); data = value; lock.unlock() }
+        var value: Data { lock.lock(); defer { lock.unlock() }; return data }
+    }
+
+    final class LockedFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var flag = false
+        func set() { lock.lock(); flag = true; lock.unlock() }
+        var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    }
+
     static func temporaryFolder() throws -> String {
         let path = NSTemporaryDirectory() + "framecut-cli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -27,3 +27,10 @@ public func runLibFuzzer(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutab
     var arguments = argv
     return runDriver(&count, &arguments, callback)
 }
+
+import Foundation
+
+/// A per-process scratch file for targets whose reader takes a path (e.g. `.npz`).
+public func fuzzScratchFile(_ ext: String) -> URL {
+    URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("framecut-fuzz-\(getpid()).\(ext)")
+}

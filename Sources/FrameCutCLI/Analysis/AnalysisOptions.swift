@@ -14,9 +14,20 @@ struct AnalysisOutputOptions: ParsableArguments {
     @Flag(name: .customLong("json"), help: "Print the JSON result on stdout instead of the readable summary.")
     var json = false
 
-    /// Writes the files (if `--out`) and prints the JSON or the summary.
-    func emit(files: [(name: String, data: Data)], summary: @autoclosure () -> String) throws {
+    /// Checks, before any work, that `--out` can be a folder and that `inputs` are intact.
+    func check(_ inputs: OutputGuard) throws {
+        var paths = inputs
+        paths.outputFolder(out, flag: "--out", files: [])
+        try paths.check()
+    }
+
+    /// Writes the files (if `--out`) and prints the JSON or the summary. No file of `inputs`
+    /// is ever written over (see ``OutputGuard``).
+    func emit(files: [(name: String, data: Data)], inputs: OutputGuard, summary: @autoclosure () -> String) throws {
         if let out {
+            var paths = inputs
+            paths.outputFolder(out, flag: "--out", files: files.map(\.name))
+            try paths.check()
             try AnalysisOutput.write(files: files, into: out)
         }
         if json, let first = files.first {
@@ -39,6 +50,12 @@ struct EntropyOptions: ParsableArguments {
 struct ItemNameOptions: ParsableArguments {
     @Option(name: .customLong("item-names"), help: ArgumentHelp("Names (one per line) for the rows of .npy label files; without them .npy rows are matched by position.", valueName: "file"))
     var itemNames: String?
+
+    /// Registers a clustering argument (and the names file) as inputs.
+    func register(_ path: String, flag: String, in paths: inout OutputGuard) {
+        paths.inputs(LabelFileReader.inputFiles(for: path), flag: flag)
+        paths.input(itemNames, flag: "--item-names")
+    }
 
     func read(_ path: String) throws -> NamedLabels {
         try LabelFileReader.read(path: path, namesFile: itemNames)

@@ -50,9 +50,15 @@ struct CalibrateCommand: ParsableCommand {
 
     func run() throws {
         try CLIRunner.run {
+            var paths = OutputGuard()
+            paths.input(embeddings, flag: "--embeddings")
+            paths.input(names, flag: "--names")
+            paths.inputs(LabelFileReader.inputFiles(for: labels), flag: "--labels")
+            paths.input(split, flag: "--split")
+            try output.check(paths)
             let cals = try parseGrid()
             let start = Date()
-            let x = try InputLoading.embeddings(embeddings)
+            let x = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: x.count)
             let items = NamedLabels(source: embeddings, names: rowNames, labels: rowNames.map { _ in "0" })
             let classInput = try LabelFileReader.read(path: labels)
@@ -126,7 +132,7 @@ struct CalibrateCommand: ParsableCommand {
                 }
             let report = CalibrationReportFile(embeddings: embeddings, labels: labels, solver: options.algorithm.rawValue,
                                                split: splitInfo, mu: mu, ablation: ablation, seconds: Date().timeIntervalSince(start))
-            try output.emit(files: try report.files(), summary: report.summary)
+            try output.emit(files: try report.files(), inputs: paths, summary: report.summary)
         }
     }
 

@@ -32,9 +32,12 @@ struct CompareCommand: ParsableCommand {
             guard display.isEmpty || display.count == clusterings.count else {
                 throw UserError("--names: \(display.count) names for \(clusterings.count) clusterings")
             }
+            var paths = OutputGuard()
+            for clustering in clusterings { items.register(clustering, flag: "clustering", in: &paths) }
+            try output.check(paths)
             let inputs = try clusterings.map { try items.read($0) }
             let report = try CompareReport(inputs, names: display.isEmpty ? nil : display, mode: matching.mode, base: entropy.logBase)
-            try output.emit(files: try report.files(), summary: report.summary)
+            try output.emit(files: try report.files(), inputs: paths, summary: report.summary)
         }
     }
 }

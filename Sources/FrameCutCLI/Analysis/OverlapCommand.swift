@@ -34,12 +34,20 @@ struct OverlapCommand: ParsableCommand {
     @OptionGroup var matching: MatchingOptions
     @OptionGroup var output: AnalysisOutputOptions
 
+    func validate() throws {
+        guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must lie in (0, 1], got \(threshold)") }
+        guard show >= 0 else { throw ValidationError("--show must not be negative, got \(show)") }
+    }
+
     func run() throws {
         try CLIRunner.run {
-            guard threshold > 0 && threshold <= 1 else { throw UserError("--threshold must lie in (0, 1], got \(threshold)") }
+            var paths = OutputGuard()
+            items.register(a, flag: "clusters-a", in: &paths)
+            items.register(b, flag: "clusters-b", in: &paths)
+            try output.check(paths)
             let report = try OverlapReport(try items.read(a), try items.read(b), threshold: threshold,
                                            allMembers: allMembers, mode: matching.mode)
-            try output.emit(files: try report.files(), summary: report.summary(limit: show))
+            try output.emit(files: try report.files(), inputs: paths, summary: report.summary(limit: show))
         }
     }
 }

@@ -40,12 +40,21 @@ struct SimilarityCommand: ParsableCommand {
 
     @OptionGroup var output: AnalysisOutputOptions
 
+    func validate() throws {
+        guard bins >= 1, bins <= Self.maximumBins else { throw ValidationError("--bins must lie in 1...\(Self.maximumBins), got \(bins)") }
+        guard kdePoints >= 2, kdePoints <= Self.maximumBins else { throw ValidationError("--kde-points must lie in 2...\(Self.maximumBins), got \(kdePoints)") }
+        guard threads >= 0, threads <= 4096 else { throw ValidationError("--threads must lie in 0...4096, got \(threads)") }
+        guard blockRows >= 0, blockRows <= 1 << 20 else { throw ValidationError("--block-rows must lie in 0...\(1 << 20), got \(blockRows)") }
+    }
+
+    /// More bins than this says nothing a histogram can show, and costs memory per worker.
+    static let maximumBins = 1_000_000
+
     func run() throws {
         try CLIRunner.run {
-            guard bins >= 1 else { throw UserError("--bins must be at least 1") }
-            guard kdePoints >= 2 else { throw UserError("--kde-points must be at least 2") }
-            guard threads >= 0 else { throw UserError("--threads must not be negative") }
-            guard blockRows >= 0 else { throw UserError("--block-rows must not be negative") }
+            var paths = OutputGuard()
+            paths.input(embeddings, flag: "--embeddings")
+            try output.check(paths)
             let x = try InputLoading.embeddings(embeddings)
             var options = SimilarityDistributionOptions()
             options.bins = bins
@@ -60,7 +69,7 @@ struct SimilarityCommand: ParsableCommand {
                 progress: AnalysisProgress.fraction("similarities"))
             AnalysisProgress.finish()
             let report = SimilarityReport(embeddings: embeddings, distribution: distribution, seconds: Date().timeIntervalSince(start))
-            try output.emit(files: try report.files(), summary: report.summary)
+            try output.emit(files: try report.files(), inputs: paths, summary: report.summary)
         }
     }
 }

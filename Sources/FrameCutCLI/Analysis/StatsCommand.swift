@@ -29,13 +29,20 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var entropy: EntropyOptions
     @OptionGroup var output: AnalysisOutputOptions
 
+    func validate() throws {
+        guard top >= 0 else { throw ValidationError("--top must not be negative, got \(top)") }
+    }
+
     func run() throws {
         try CLIRunner.run {
-            guard top >= 0 else { throw UserError("--top must not be negative") }
+            var paths = OutputGuard()
+            names.register(clusters, flag: "clusters", in: &paths)
+            if let labels { names.register(labels, flag: "--labels", in: &paths) }
+            try output.check(paths)
             let clustering = try names.read(clusters)
             let classes = try labels.map { try names.read($0) }
             let report = try StatsReport(clustering: clustering, classes: classes, top: top, base: entropy.logBase)
-            try output.emit(files: try report.files(), summary: report.summary)
+            try output.emit(files: try report.files(), inputs: paths, summary: report.summary)
         }
     }
 }

@@ -84,21 +84,21 @@ struct ScanCommand: ParsableCommand {
         let warned = scan.truncatedOrRecovered
         if !warned.isEmpty {
             out += "usable with warnings: \(warned.count)\n"
-            for r in warned { out += "  \(r.relativePath): \(r.warnings.joined(separator: "; "))\n" }
+            for r in warned { out += "  \(NameList.escape(r.relativePath)): \(r.warnings.joined(separator: "; "))\n" }
         }
         let problems = scan.problems
-        out += "problems: \(problems.count)\n"
-        for r in problems { out += "  \(r.relativePath) [\(r.problem?.kind ?? "")]: \(r.problem?.reason ?? "")\n" }
+        out += "problems: \(problems.count + scan.walkProblems.count)\n"
+        for r in problems { out += "  \(NameList.escape(r.relativePath)) [\(r.problem?.kind ?? "")]: \(r.problem?.reason ?? "")\n" }
         for p in scan.walkProblems { out += "  [\(p.kind)] \(p.reason)\n" }
         if !scan.duplicateNames.isEmpty {
             out += "file names in several folders: \(scan.duplicateNames.count) (keying by file name would merge these)\n"
             for (name, paths) in scan.duplicateNames.sorted(by: { $0.key < $1.key }) {
-                out += "  \(name): \(paths.joined(separator: ", "))\n"
+                out += "  \(NameList.escape(name)): \(paths.map(NameList.escape).joined(separator: ", "))\n"
             }
         }
         if !scan.duplicateContent.isEmpty {
             out += "identical content: \(scan.duplicateContent.count) group(s) of copies\n"
-            for group in scan.duplicateContent { out += "  \(group.joined(separator: " = "))\n" }
+            for group in scan.duplicateContent { out += "  \(group.map(NameList.escape).joined(separator: " = "))\n" }
         }
         return out
     }

@@ -32,8 +32,14 @@ struct ClusterCommand: AsyncParsableCommand {
 
     func run() async throws {
         try CLIRunner.run {
+            var paths = OutputGuard()
+            paths.input(embeddings, flag: "--embeddings")
+            paths.input(names, flag: "--names")
+            paths.outputFolder(out, flag: "--out", files: ClusteringOutput.fileNames)
+            paths.output(writeGraph, flag: "--write-graph")
+            try paths.check()
             let costs = try InputLoading.cost(cal: cal)
-            let data = try InputLoading.embeddings(embeddings)
+            let data = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: data.count)
             let source: EmbeddingCostSource
             do { source = try EmbeddingCostSource(data) } catch { throw UserError("\(embeddings): \(error)") }

@@ -28,17 +28,34 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Output folder.")
     var out: String = "out/demo"
 
+    @Option(name: .customLong("max-memory"), help: "Refuse to start when the estimated memory exceeds this (e.g. 8G, 512M). Default: 90% of physical memory.")
+    var maxMemory: String?
+
+    func validate() throws {
+        guard count >= 2 else { throw ValidationError("--count must be at least 2, got \(count)") }
+        guard dimension >= 1 else { throw ValidationError("--dimension must be at least 1, got \(dimension)") }
+        guard classes >= 1, classes <= count else { throw ValidationError("--classes must lie in 1...--count, got \(classes)") }
+        guard cal > 0, cal < 1 else { throw ValidationError("--cal must lie strictly between 0 and 1, got \(cal)") }
+        if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory: cannot read '\(maxMemory)' (use e.g. 8G or 512M)") }
+    }
+
     func run() async throws {
         try CLIRunner.run {
-            guard count >= 2, dimension >= 1, classes >= 1 else { throw UserError("need --count >= 2, --dimension >= 1, --classes >= 1") }
+            let limit = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.defaultLimit
+            // Generated values (float32 embeddings, float64 centres) and the solver's matrix.
+            let needed = MemoryBudget.sum(MemoryBudget.product([count, dimension, 4]) ?? .max, MemoryBudget.product([classes, dimension, 8]) ?? .max,
+                                          DenseMulticutSolver.estimatedBytes(nodeCount: count))
+            try MemoryBudget.check(needed, limit: limit, what: "the demo (\(count) x \(dimension) embeddings and their cost matrix)")
+            var paths = OutputGuard()
+            paths.outputFolder(out, flag: "--out", files: ["embeddings.npy", "classes.npy"] + ClusteringOutput.fileNames)
+            try paths.check()
             let costs = try InputLoading.cost(cal: cal)
             let (embeddings, truth) = try SyntheticEmbeddings.clustered(count: count, dimension: dimension, classes: classes, seed: seed)
             let folder = URL(fileURLWithPath: out)
             try NPYFile.write(try NPYArray(shape: [count, dimension], values: .float32(embeddings.values)), to: folder.appendingPathComponent("embeddings.npy"))
             try NPYFile.write(try NPYArray(shape: [count], values: .int32(truth)), to: folder.appendingPathComponent("classes.npy"))
             print("generated \(count) embeddings (\(dimension)-d, \(classes) classes, seed \(seed)) -> \(out)/embeddings.npy")
-            let solver = DenseMulticutSolver(options: MulticutOptions(algorithm: .gaecKL))
-            let solution = try solver.solve(try EmbeddingCostSource(embeddings), costs: costs, progress: ProgressReporter.stageReporter(nodes: count))
+            let solution = try DenseMulticutSolver(options: MulticutOptions(algorithm: .gaecKL, memoryLimit: limit)).solve(try EmbeddingCostSource(embeddings), costs: costs, progress: ProgressReporter.stageReporter(nodes: count))
             let summary = ClusteringSummary(solution: solution, cal: cal, solver: .gaecKL, input: "\(out)/embeddings.npy",
                                             peakMemoryBytes: MemoryBudget.peakResidentBytes())
             try ClusteringOutput.write(names: (0..<count).map { "image_\($0)" }, labels: solution.labels, summary: summary, to: folder)

@@ -24,6 +24,11 @@ struct EnergyCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    func validate() throws {
+        guard threads >= 1, threads <= 4096 else { throw ValidationError("--threads must lie in 1...4096, got \(threads)") }
+        guard cal > 0, cal < 1 else { throw ValidationError("--cal must lie strictly between 0 and 1, got \(cal)") }
+    }
+
     func run() async throws {
         try CLIRunner.run {
             let costs = try InputLoading.cost(cal: cal)

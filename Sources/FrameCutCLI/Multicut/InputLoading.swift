@@ -11,13 +11,16 @@ struct UserError: Error, CustomStringConvertible {
 /// Loading the CLI's inputs with messages that name the file.
 enum InputLoading {
     /// Reads embeddings from `.npy` (2-D float array) or `.npz` (array `embeddings`, or the only array).
-    static func embeddings(_ path: String, arrayName: String? = nil) throws -> Embeddings {
+    /// `memoryLimit` bounds what an `.npz` may inflate to (see ``NPZArchive``).
+    static func embeddings(_ path: String, arrayName: String? = nil, memoryLimit: UInt64 = MemoryBudget.defaultLimit) throws -> Embeddings {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: path) else { throw UserError("\(path): no such file") }
+        let kind = FileKind.of(path)
+        guard kind == .regular else { throw UserError("\(path) is \(kind.phrase), not a regular file") }
         let array: NPYArray
         do {
             if path.lowercased().hasSuffix(".npz") {
-                let archive = try NPZArchive(contentsOf: url)
+                let archive = try NPZArchive(contentsOf: url, memoryLimit: memoryLimit)
                 if let arrayName {
                     array = try archive.array(named: arrayName)
                 } else if archive.arrays.count == 1, let only = archive.arrays.values.first {
@@ -40,13 +43,11 @@ enum InputLoading {
         return try Embeddings(count: array.shape[0], dimension: array.shape[1], values: array.floatValues())
     }
 
-    /// Reads one name per line (blank lines are an error, so that rows and names stay aligned).
+    /// Reads one name per line (see ``NameList``: blank or repeated names are an error, so that
+    /// rows and names stay aligned and every clustering `stats` can read).
     static func names(_ path: String?, count: Int) throws -> [String] {
         guard let path else { return (0..<count).map(String.init) }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw UserError("\(path): cannot read names file") }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
-        if lines.last == "" { lines.removeLast() }
-        if let blank = lines.firstIndex(of: "") { throw UserError("\(path):\(blank + 1): empty name") }
+        let lines = try NameList.read(path: path)
         guard lines.count == count else {
             throw UserError("\(path): \(lines.count) names for \(count) embedding rows; they must match one to one")
         }

@@ -35,23 +35,29 @@ struct SolveCommand: AsyncParsableCommand {
     func run() async throws {
         try CLIRunner.run {
             guard (cal != nil) != rawCosts else { throw UserError("give exactly one of --cal C (similarities) and --raw-costs (costs)") }
+            var paths = OutputGuard()
+            paths.input(graph, flag: "--graph")
+            paths.input(names, flag: "--names")
+            paths.outputFolder(out, flag: "--out", files: ClusteringOutput.fileNames)
+            try paths.check()
             let costs = try cal.map(InputLoading.cost(cal:))
+            let options = try solverOptions.multicutOptions()
             let text: TextGraph
             do {
-                text = try TextGraphReader.read(contentsOf: URL(fileURLWithPath: graph), values: rawCosts ? .rawCost : .normalizedSimilarity)
+                text = try TextGraphReader.read(contentsOf: URL(fileURLWithPath: graph), values: rawCosts ? .rawCost : .normalizedSimilarity,
+                                                memoryLimit: options.memoryLimit)
             } catch let error as TextGraphError {
                 throw UserError("\(graph): \(error)")
             }
             guard text.nodeCount >= 2 else { throw UserError("\(graph): need at least 2 nodes, the header says \(text.nodeCount)") }
             let rowNames = try InputLoading.names(names, count: text.nodeCount)
-            let options = try solverOptions.multicutOptions()
             let weights = text.values.map { costs?.cost(normalizedSimilarity: $0) ?? $0 }
             let sparse: SparseGraph
             do {
                 sparse = try SparseGraph(nodeCount: text.nodeCount, sources: text.sources, targets: text.targets, weights: weights)
             } catch { throw UserError("\(graph): \(error)") }
             let solution: MulticutSolution
-            let denseBytes = DenseMulticutSolver.estimatedBytes(nodeCount: text.nodeCount) * 2
+            let denseBytes = MemoryBudget.times(2, DenseMulticutSolver.estimatedBytes(nodeCount: text.nodeCount))
             if sparse.isComplete, denseBytes <= options.memoryLimit {
                 let base = try SymmetricCostMatrix(nodeCount: text.nodeCount)
                 for e in 0..<sparse.edgeCount {

@@ -17,12 +17,15 @@ struct SolverOptions: ParsableArguments {
     @Option(name: .customLong("kl-patience"), help: "Kernighan-Lin: moves without improvement after which a move sequence stops.")
     var klPatience: Int = 64
 
+    /// The memory budget: `--max-memory`, or 90% of physical memory.
+    func memoryLimit() throws -> UInt64 {
+        guard let maxMemory else { return MemoryBudget.defaultLimit }
+        guard let parsed = MemoryBudget.parse(maxMemory) else { throw UserError("--max-memory: cannot read '\(maxMemory)' (use e.g. 8G or 512M)") }
+        return parsed
+    }
+
     func multicutOptions() throws -> MulticutOptions {
-        var limit = MemoryBudget.defaultLimit
-        if let maxMemory {
-            guard let parsed = MemoryBudget.parse(maxMemory) else { throw UserError("--max-memory: cannot read '\(maxMemory)' (use e.g. 8G or 512M)") }
-            limit = parsed
-        }
+        let limit = try memoryLimit()
         guard threads >= 1 else { throw UserError("--threads must be at least 1") }
         guard klPatience >= 1 else { throw UserError("--kl-patience must be at least 1") }
         return MulticutOptions(algorithm: solver, threads: threads, memoryLimit: limit,

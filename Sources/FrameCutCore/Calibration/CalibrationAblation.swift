@@ -60,11 +60,19 @@ public struct CalibrationAblation: Sendable {
 
     /// Evenly spaced values from `start` through `end` (inclusive, within 1e-9) by `step`,
     /// rounded to 12 decimals so 0.1 + 0.2 prints as 0.3.
+    /// The most grid values one ablation clusters.
+    public static let maximumGridSize = 10_000
+
     public static func grid(from start: Double, through end: Double, step: Double) throws -> [Double] {
-        guard step > 0, start <= end else {
-            throw MetricsError.invalidParameter(name: "grid step", value: step, reason: "needs step > 0 and start <= end")
+        guard step > 0, start <= end, start.isFinite, end.isFinite, step.isFinite else {
+            throw MetricsError.invalidParameter(name: "grid step", value: step, reason: "needs finite values, step > 0 and start <= end")
         }
-        let count = Int(((end - start) / step + 1e-9).rounded(.down)) + 1
+        // Each grid value is one clustering: bound the count before allocating the grid.
+        let steps = ((end - start) / step + 1e-9).rounded(.down)
+        guard steps < Double(maximumGridSize) else {
+            throw MetricsError.invalidParameter(name: "grid step", value: step, reason: "gives \(steps) grid values, more than the \(maximumGridSize) allowed (each is a clustering)")
+        }
+        let count = Int(steps) + 1
         return (0..<count).map { (((start + Double($0) * step) * 1e12).rounded()) / 1e12 }
     }
 

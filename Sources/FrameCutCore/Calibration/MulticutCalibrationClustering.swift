@@ -17,7 +17,7 @@ public final class MulticutCalibrationClustering: CalibrationClustering, @unchec
         try embeddings.validate()
         // The shared logits plus one working matrix per concurrent solve.
         let solves = max(1, concurrentSolves)
-        try MemoryBudget.check(SymmetricCostMatrix.byteCount(nodeCount: embeddings.count) + UInt64(solves) * DenseMulticutSolver.estimatedBytes(nodeCount: embeddings.count),
+        try MemoryBudget.check(MemoryBudget.sum(SymmetricCostMatrix.byteCount(nodeCount: embeddings.count), MemoryBudget.times(UInt64(solves), DenseMulticutSolver.estimatedBytes(nodeCount: embeddings.count))),
                                limit: options.memoryLimit, what: "the cal ablation on \(embeddings.count) images (\(solves + 1) cost matrices)")
         let clock = Stopwatch()
         let costs = try EmbeddingCostSource(embeddings)

@@ -46,6 +46,15 @@ public struct SimilarityRange: Sendable, Equatable, Codable {
         self.max = max
     }
 
+    /// Throws when all pairwise similarities are equal (`min == max`, e.g. identical rows):
+    /// min-max normalisation is then undefined, and every command that normalises refuses
+    /// (`cluster`, `similarity`, `calibrate`: one check for all).
+    public func requireSpread() throws {
+        guard max > min else {
+            throw FrameCutError.invalidArgument("all pairwise cosine similarities are equal (\(min)): the embeddings are identical up to scale, so min-max normalisation is undefined")
+        }
+    }
+
     /// `(s - min) / (max - min)`; 0.5 for every pair when all similarities are equal.
     @inline(__always)
     public func normalize(_ s: Double) -> Double {

@@ -108,6 +108,7 @@ public final class EmbeddingCostSource: CostMatrixSource {
         guard matrix.nodeCount == nodeCount else { throw FrameCutError.shapeMismatch("cost matrix has \(matrix.nodeCount) nodes, embeddings \(nodeCount)") }
         writeSimilarities(into: matrix, threads: threads)
         let range = self.range ?? exactRange(of: matrix, threads: threads)
+        try range.requireSpread()
         self.range = range
         let total = SimilarityTransform.similaritiesToCosts(matrix, range: range, costs: costs, threads: threads)
         matrix.mirrorUpperToLower(threads: threads)

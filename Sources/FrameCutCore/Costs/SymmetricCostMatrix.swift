@@ -12,7 +12,8 @@ public final class SymmetricCostMatrix: @unchecked Sendable {
     public let values: UnsafeMutablePointer<Float>
 
     /// The bytes a matrix for `n` nodes occupies.
-    public static func byteCount(nodeCount n: Int) -> UInt64 { UInt64(n) * UInt64(n) * 4 }
+    /// Saturates at `UInt64.max` (so that a checked estimate never overflows).
+    public static func byteCount(nodeCount n: Int) -> UInt64 { MemoryBudget.product([n, n, 4]) ?? .max }
 
     /// Allocates an uninitialised matrix.
     public init(nodeCount: Int) throws {

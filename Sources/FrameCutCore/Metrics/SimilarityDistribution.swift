@@ -148,9 +148,7 @@ public struct SimilarityDistribution: Sendable, Codable {
 
         let count = Double(acc.count)
         let minS = acc.minimum, maxS = acc.maximum
-        guard maxS > minS else {
-            throw MetricsError.invalidParameter(name: "similarity range", value: maxS - minS, reason: "all pairwise similarities are equal, so min-max normalisation is undefined")
-        }
+        try SimilarityRange(min: minS, max: maxS).requireSpread()
         let range = maxS - minS
         let mean = acc.sum / count
         let variancePop = max(0, acc.sumSquares / count - mean * mean)

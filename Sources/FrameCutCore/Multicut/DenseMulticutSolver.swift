@@ -62,7 +62,7 @@ public struct DenseMulticutSolver {
 
     /// Bytes needed beyond the input: the matrix plus per-node bookkeeping.
     public static func estimatedBytes(nodeCount n: Int) -> UInt64 {
-        SymmetricCostMatrix.byteCount(nodeCount: n) + UInt64(n) * 64 + (64 << 20)
+        MemoryBudget.sum(SymmetricCostMatrix.byteCount(nodeCount: n), MemoryBudget.product([n, 64]) ?? .max, 64 << 20)
     }
 
     /// Clusters the nodes of `source` with the costs of `costs`.
@@ -98,7 +98,7 @@ public struct DenseMulticutSolver {
         var energy = energyGAEC
         if options.algorithm == .gaecKL {
             let clusters = Partition.clusterCount(gaecLabels)
-            try MemoryBudget.check(Self.estimatedBytes(nodeCount: n) + DenseKernighanLin.estimatedBytes(nodeCount: n, clusters: clusters),
+            try MemoryBudget.check(MemoryBudget.sum(Self.estimatedBytes(nodeCount: n), DenseKernighanLin.estimatedBytes(nodeCount: n, clusters: clusters)),
                                    limit: options.memoryLimit,
                                    what: "Kernighan-Lin on \(clusters) clusters of \(n) nodes (try --solver gaec)")
             guard progress(.kernighanLin) else { throw FrameCutError.cancelled }

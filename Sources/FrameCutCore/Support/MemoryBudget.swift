@@ -14,8 +14,48 @@ public enum MemoryBudget {
         if bytes > limit { throw FrameCutError.memoryLimitExceeded(needed: bytes, limit: limit, what: what) }
     }
 
+    /// The product of non-negative `factors` (counts and element sizes), or nil when one is
+    /// negative or the product overflows 64 bits. Use it for every size read from a file or flag.
+    public static func product(_ factors: [Int]) -> UInt64? {
+        var result: UInt64 = 1
+        for factor in factors {
+            guard factor >= 0 else { return nil }
+            let (value, overflow) = result.multipliedReportingOverflow(by: UInt64(factor))
+            if overflow { return nil }
+            result = value
+        }
+        return result
+    }
+
+    /// The sum of byte counts, saturating at `UInt64.max` instead of overflowing.
+    public static func sum(_ values: UInt64...) -> UInt64 {
+        var total: UInt64 = 0
+        for value in values {
+            let (next, overflow) = total.addingReportingOverflow(value)
+            if overflow { return .max }
+            total = next
+        }
+        return total
+    }
+
+    /// `a * b`, saturating at `UInt64.max` instead of overflowing.
+    public static func times(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (value, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? .max : value
+    }
+
+    /// Throws `memoryLimitExceeded` when the product of `factors` exceeds `limit` (an overflowing
+    /// product counts as exceeding it). Returns the product.
+    @discardableResult
+    public static func check(product factors: [Int], limit: UInt64, what: String) throws -> UInt64 {
+        guard let bytes = product(factors) else { throw FrameCutError.memoryLimitExceeded(needed: UInt64.max, limit: limit, what: what) }
+        try check(bytes, limit: limit, what: what)
+        return bytes
+    }
+
     /// Bytes as a short human string ("1.5 GiB").
     public static func format(_ bytes: UInt64) -> String {
+        if bytes == UInt64.max { return "more than 16 EiB" }
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
         var unit = 0
@@ -30,7 +70,7 @@ public enum MemoryBudget {
                                             ("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10),
                                             ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1)]
         for (suffix, factor) in suffixes where trimmed.hasSuffix(suffix) {
-            guard let number = Double(trimmed.dropLast(suffix.count)), number >= 0 else { return nil }
+            guard let number = Double(trimmed.dropLast(suffix.count)), number >= 0, number * Double(factor) < 1.8e19 else { return nil }
             return UInt64(number * Double(factor))
         }
         return UInt64(trimmed)

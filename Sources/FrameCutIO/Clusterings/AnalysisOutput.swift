@@ -16,13 +16,7 @@ public enum AnalysisOutput {
 
     /// Writes `data` to `path` atomically, creating the parent folder.
     public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: url, options: .atomic)
-        } catch {
-            throw ClusteringFileError.unwritable(path: path, reason: error.localizedDescription)
-        }
+        try AtomicFile.write(data, to: URL(fileURLWithPath: path))
     }
 
     /// Writes each file of `files` (name → contents) into `folder`.

@@ -18,7 +18,7 @@ public enum ClusteringFileError: Error, Equatable, Sendable, CustomStringConvert
 
     public var description: String {
         func list(_ names: [String], _ total: Int) -> String {
-            let shown = names.map { "'\($0)'" }.joined(separator: ", ")
+            let shown = names.map { "'\(NameList.escape($0))'" }.joined(separator: ", ")
             return total > names.count ? "\(shown), ..." : shown
         }
         switch self {
@@ -29,7 +29,7 @@ public enum ClusteringFileError: Error, Equatable, Sendable, CustomStringConvert
         case .malformedLine(let path, let line, let reason):
             return "\(path):\(line): \(reason)"
         case .duplicateName(let path, let name, let firstLine, let line):
-            return "\(path):\(line): name '\(name)' already appeared on line \(firstLine)"
+            return "\(path):\(line): name '\(NameList.escape(name))' already appeared on line \(firstLine)"
         case .notAClustering(let path, let reason):
             return "\(path): \(reason)"
         case .namesMismatch(let path, let reference, let missing, let missingExamples, let extra, let extraExamples):

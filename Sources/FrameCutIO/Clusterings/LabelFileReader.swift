@@ -13,6 +13,13 @@ public enum LabelFileReader {
     /// Header words recognised in the second column.
     public static let headerWords: Set<String> = ["cluster", "class", "label", "labels", "classes", "target", "clusters"]
 
+    /// The files `read(path:)` may read for `path`: the path itself, and for a folder its
+    /// `clusters.csv` and `labels.npy` (to register as inputs with ``OutputGuard``).
+    public static func inputFiles(for path: String) -> [String] {
+        guard FileKind.of(path) == .folder else { return [path] }
+        return [path, (path as NSString).appendingPathComponent("clusters.csv"), (path as NSString).appendingPathComponent("labels.npy")]
+    }
+
     /// Reads labels from `path`.
     /// - Parameter namesFile: names for the rows of an `.npy` file (ignored for CSV, whose
     ///   rows carry their names).
@@ -34,14 +41,7 @@ public enum LabelFileReader {
 
     /// Reads a `name,label` CSV file.
     public static func readCSV(path: String) throws -> NamedLabels {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ClusteringFileError.unreadable(path: path, reason: error.localizedDescription)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ClusteringFileError.unreadable(path: path, reason: "not UTF-8 text")
-        }
-        return try parseCSV(text, source: path)
+        return try parseCSV(try InputFile.text(at: URL(fileURLWithPath: path)), source: path)
     }
 
     /// Parses `name,label` CSV text.
@@ -92,25 +92,9 @@ public enum LabelFileReader {
         return NamedLabels(source: path, names: names, labels: values.map { String($0) })
     }
 
-    /// Reads a names file: one name per line (trailing empty line ignored).
+    /// Reads a names file (see ``NameList``): one name per line, no blank or repeated names.
     public static func readNames(path: String, expected: Int? = nil, for labelsPath: String = "") throws -> [String] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ClusteringFileError.unreadable(path: path, reason: error.localizedDescription)
-        }
-        var names = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
-        if names.last == "" { names.removeLast() }
-        if let expected, names.count != expected {
-            throw ClusteringFileError.namesCountMismatch(namesPath: path, names: names.count, path: labelsPath, rows: expected)
-        }
-        var seen: [String: Int] = [:]
-        for (i, n) in names.enumerated() {
-            if let first = seen[n] { throw ClusteringFileError.duplicateName(path: path, name: n, firstLine: first, line: i + 1) }
-            seen[n] = i + 1
-        }
-        return names
+        try NameList.read(path: path, expected: expected, rowsOf: labelsPath)
     }
 }
 

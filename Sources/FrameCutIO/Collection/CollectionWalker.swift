@@ -39,7 +39,52 @@ public struct CollectionListing: Sendable {
 }
 
 /// Walks a collection folder recursively.
+///
+/// Every entry is listed from the raw bytes of its name: a name that is not valid UTF-8 is
+/// skipped with a problem that says why (shown with `\xHH` escapes), never dropped silently.
+/// Names with a line break are kept (``NameList`` escapes them in names files).
 public enum CollectionWalker {
+    struct FolderListing {
+        var names: [String] = []
+        var undecodable: [[UInt8]] = []
+    }
+
+    /// The entries of a folder (without `.` and `..`), read with `readdir`.
+    static func listFolder(_ path: String) -> Result<FolderListing, FolderError> {
+        guard let directory = opendir(path) else { return .failure(FolderError(String(cString: strerror(errno)))) }
+        defer { closedir(directory) }
+        var listing = FolderListing()
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if bytes == [0x2E] || bytes == [0x2E, 0x2E] { continue }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                listing.names.append(name)
+            } else {
+                listing.undecodable.append(bytes)
+            }
+        }
+        return .success(listing)
+    }
+
+    struct FolderError: Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// Bytes as text: valid UTF-8 runs as they are, other bytes as `\xHH`.
+    static func escapeBytes(_ bytes: [UInt8]) -> String {
+        var out = ""
+        var i = 0
+        while i < bytes.count {
+            var matched = false
+            for length in stride(from: min(4, bytes.count - i), through: 1, by: -1) {
+                if let s = String(validating: bytes[i..<(i + length)], as: UTF8.self) { out += s; i += length; matched = true; break }
+            }
+            if !matched { out += String(format: "\\x%02X", bytes[i]); i += 1 }
+        }
+        return out
+    }
+
     public static func list(_ root: URL, options: CollectionWalkOptions = CollectionWalkOptions()) throws(ImageIOError) -> CollectionListing {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
@@ -52,11 +97,16 @@ public enum CollectionWalker {
 
         func walk(_ folder: URL, _ prefix: String) {
             let names: [String]
-            do {
-                names = try fm.contentsOfDirectory(atPath: folder.path)
-            } catch {
-                problems.append(.unreadable(path: folder.path, reason: "cannot list folder: \((error as NSError).localizedDescription)"))
+            switch listFolder(folder.path) {
+            case .failure(let error):
+                problems.append(.unreadable(path: folder.path, reason: "cannot list folder: \(error.reason)"))
                 return
+            case .success(let listing):
+                names = listing.names
+                for raw in listing.undecodable {
+                    problems.append(.unreadable(path: folder.path + "/" + escapeBytes(raw),
+                                                reason: "skipped: the file name is not valid UTF-8 (shown with \\xHH escapes); rename it (e.g. with convmv) to include it"))
+                }
             }
             for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 if !options.includeHidden && name.hasPrefix(".") { continue }
@@ -87,6 +137,10 @@ public enum CollectionWalker {
                     if options.extensions.contains(ext) {
                         files.append(CollectionFile(relativePath: relative, url: url))
                     }
+                } else if options.extensions.contains(url.pathExtension.lowercased()) {
+                    // A FIFO, device or socket named like an image: never opened (reading could block).
+                    let kind = FileKind.of(url.path)
+                    problems.append(.unreadable(path: url.path, reason: "skipped: \(kind.phrase), not a regular file"))
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import FrameCutCore
 
 /// An instance in the authors' text format: a first line `N M`, then `M` lines `i j x`
 /// with 0-based node ids and `x` either the normalised similarity `p` in [0, 1] or a raw cost.
@@ -24,6 +25,7 @@ public enum TextGraphError: Error, Equatable, CustomStringConvertible {
     case malformedLine(line: Int, text: String, reason: String)
     case nodeOutOfRange(line: Int, node: Int, nodeCount: Int)
     case edgeCountMismatch(declared: Int, found: Int)
+    case tooLarge(String)
 
     public var description: String {
         switch self {
@@ -32,22 +34,31 @@ public enum TextGraphError: Error, Equatable, CustomStringConvertible {
         case .malformedLine(let line, let text, let reason): return "line \(line): \(reason): '\(text)'"
         case .nodeOutOfRange(let line, let node, let count): return "line \(line): node id \(node) is out of range for \(count) nodes (ids are 0-based)"
         case .edgeCountMismatch(let declared, let found): return "the header declares \(declared) edges, the file has \(found)"
+        case .tooLarge(let why): return why
         }
     }
 }
 
 /// A fast reader for text graphs (hundreds of millions of lines are normal for complete graphs).
+///
+/// The header is checked before anything is allocated: the declared edge count against the
+/// bytes of the file (an edge line takes at least 6 bytes) and the node and edge arrays
+/// against `memoryLimit`. CRLF line ends and a UTF-8 byte-order mark are accepted.
 public enum TextGraphReader {
-    public static func read(contentsOf url: URL, values: TextGraphValues) throws -> TextGraph {
+    /// Bytes per node and per edge that reading and solving a sparse graph hold at least.
+    static let bytesPerNode = 16, bytesPerEdge = 32
+
+    public static func read(contentsOf url: URL, values: TextGraphValues, memoryLimit: UInt64 = MemoryBudget.defaultLimit) throws -> TextGraph {
         let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw TextGraphError.unreadable(path: url.path, reason: error.localizedDescription)
+        do { data = try InputFile.data(at: url) } catch {
+            throw TextGraphError.unreadable(path: url.path, reason: error.description)
         }
-        return try parse(data, values: values)
+        return try parse(data, values: values, memoryLimit: memoryLimit)
     }
 
-    public static func parse(_ data: Data, values kind: TextGraphValues) throws -> TextGraph {
+    public static func parse(_ data: Data, values kind: TextGraphValues, memoryLimit: UInt64 = MemoryBudget.defaultLimit) throws -> TextGraph {
         var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         bytes.append(0)  // strtod needs a terminator
         return try bytes.withUnsafeMutableBufferPointer { buffer -> TextGraph in
             let base = buffer.baseAddress!
@@ -105,6 +116,14 @@ public enum TextGraphReader {
             let headerStart = position
             guard let n = readInt(), let m = readInt(), atLineEnd() else { throw TextGraphError.malformedHeader(lineText(from: headerStart)) }
             nextLine()
+            guard n <= Int(Int32.max) else { throw TextGraphError.tooLarge("the header declares \(n) nodes; node ids must fit 32 bits") }
+            guard m <= (end - position) / 6 + 1 else {
+                throw TextGraphError.tooLarge("the header declares \(m) edges, but the file has room for at most \((end - position) / 6 + 1) edge lines")
+            }
+            let needed = UInt64(n) * UInt64(bytesPerNode) + UInt64(m) * UInt64(bytesPerEdge)
+            guard needed <= memoryLimit else {
+                throw TextGraphError.tooLarge("\(n) nodes and \(m) edges need \(MemoryBudget.format(needed)), more than the limit of \(MemoryBudget.format(memoryLimit)); raise --max-memory if the machine has it")
+            }
             var sources = [Int32](), targets = [Int32](), values = [Double]()
             sources.reserveCapacity(m); targets.reserveCapacity(m); values.reserveCapacity(m)
             while true {

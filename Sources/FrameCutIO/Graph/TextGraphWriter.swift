@@ -9,13 +9,7 @@ public enum TextGraphWriter {
     public static func writeNormalizedSimilarities(of embeddings: Embeddings, range: SimilarityRange, to url: URL) throws {
         let n = embeddings.count, d = embeddings.dimension
         let unit = embeddings.normalizedFloat64()
-        let folder = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary.path) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
-        }
+        let handle = try AtomicFileWriter(destination: url)
         var buffer = "\(n) \(n * (n - 1) / 2)\n"
         let block = 256
         var gram = [Double](repeating: 0, count: block * n)
@@ -38,17 +32,13 @@ public enum TextGraphWriter {
                     buffer += "\(i) \(j) \(p)\n"
                 }
                 if buffer.utf8.count > 1 << 22 {
-                    handle.write(Data(buffer.utf8))
+                    try handle.write(Data(buffer.utf8))
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
             start += rows
         }
-        handle.write(Data(buffer.utf8))
-        try handle.close()
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-        }
+        try handle.write(Data(buffer.utf8))
+        try handle.commit()
     }
 }

@@ -69,13 +69,13 @@ public struct ImageDecoder: ImageDecoding {
     /// Reads a whole file, mapping every failure to `.unreadable` with the reason.
     public static func readFile(_ url: URL) throws(ImageIOError) -> [UInt8] {
         do {
+            let size = try InputFile.regularFileSize(at: url.path)
+            guard size > 0 else { return [] }
             let data = try Data(contentsOf: url, options: [.mappedIfSafe])
             return [UInt8](data)
+        } catch let error as PathError {
+            throw .unreadable(path: url.path, reason: error.description)
         } catch {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw .unreadable(path: url.path, reason: "is a directory")
-            }
             let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
             throw .unreadable(path: url.path, reason: reason)
         }

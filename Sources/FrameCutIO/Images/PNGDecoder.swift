@@ -5,7 +5,32 @@ import CPNG
 /// 0...255, palette transparency and alpha channels are composited onto white, a tRNS colour
 /// key on gray/RGB images is ignored.
 enum PNGDecoder {
+    /// Refuses a critical chunk before the first IDAT (IHDR, PLTE) whose CRC-32 is wrong, as
+    /// PIL does ("broken PNG file (bad header checksum in b'IHDR')"). Like PIL reading
+    /// truncated images, ancillary chunks (tEXt, tRNS, ...) and the image data itself are not
+    /// checked (libpng then uses them as they are).
+    static func checkHeaderChecksums(_ bytes: UnsafeRawBufferPointer) throws(DecodeFailure) {
+        var position = 8
+        while position + 12 <= bytes.count {
+            let length = Int(bytes[position]) << 24 | Int(bytes[position + 1]) << 16 | Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
+            let type = bytes[(position + 4)..<(position + 8)]
+            if Array(type) == Array("IDAT".utf8) { return }
+            guard length <= bytes.count - position - 12 else { return }  // truncated: libpng reports it
+            let critical = type[type.startIndex] & 0x20 == 0
+            if critical {
+                let body = UnsafeRawBufferPointer(rebasing: bytes[(position + 4)..<(position + 8 + length)])
+                let stored = UInt32(bytes[position + 8 + length]) << 24 | UInt32(bytes[position + 9 + length]) << 16
+                    | UInt32(bytes[position + 10 + length]) << 8 | UInt32(bytes[position + 11 + length])
+                if CRC32Checksum.checksum(body) != stored {
+                    throw .corrupt("broken PNG file (bad header checksum in \(String(decoding: type, as: UTF8.self)))")
+                }
+            }
+            position += 12 + length
+        }
+    }
+
     static func probe(_ bytes: UnsafeRawBufferPointer) throws(DecodeFailure) -> (width: Int, height: Int) {
+        try checkHeaderChecksums(bytes)
         var result = framecut_png_result()
         var pixels: UnsafeMutablePointer<UInt8>? = nil
         let rc = framecut_png_decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, 1, UInt64.max, 0, &pixels, &result)
@@ -15,6 +40,7 @@ enum PNGDecoder {
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, options: DecodeOptions) throws(DecodeFailure) -> DecodedImage {
+        try checkHeaderChecksums(bytes)
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
         var result = framecut_png_result()
         var pixels: UnsafeMutablePointer<UInt8>? = nil

@@ -50,8 +50,13 @@ public struct NPYArray: Sendable, Equatable {
 
     /// Creates an array; the number of values must equal the product of the shape.
     public init(shape: [Int], values: NPYValues) throws {
-        let expected = shape.reduce(1, *)
-        guard shape.allSatisfy({ $0 >= 0 }), expected == values.count else {
+        var expected: Int? = 1
+        for dimension in shape {
+            guard dimension >= 0, let product = expected else { expected = nil; break }
+            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+            expected = overflow ? nil : next
+        }
+        guard expected == values.count else {
             throw NPYError.shapeMismatch(shape: shape, valueCount: values.count)
         }
         self.shape = shape

@@ -1,4 +1,5 @@
 import Foundation
+import FrameCutCore
 
 /// Reading and writing NumPy `.npy` files (format versions 1.0, 2.0, 3.0; C order; little endian).
 public enum NPYFile {
@@ -8,9 +9,9 @@ public enum NPYFile {
     public static func read(contentsOf url: URL) throws -> NPYArray {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
+            data = try InputFile.data(at: url)
         } catch {
-            throw NPYError.notNPY("cannot read \(url.path): \(error.localizedDescription)")
+            throw NPYError.notNPY(error.description)
         }
         return try decode(data)
     }
@@ -42,11 +43,16 @@ public enum NPYFile {
             throw NPYError.malformedHeader("not text")
         }
         let parsed = try NPYHeader.parse(header)
-        let count = parsed.shape.reduce(1, *)
         let payloadStart = data.startIndex + headerStart + headerLength
         let available = data.count - headerStart - headerLength
-        let needed = count * parsed.dataType.byteCount
-        guard available >= needed else { throw NPYError.truncated(expectedBytes: needed, foundBytes: available) }
+        // The shape comes from the file: check it against the bytes really there before
+        // allocating (overflow-safe: a shape of (10**12, 10**12) is refused, not a trap).
+        guard let neededBytes = MemoryBudget.product(parsed.shape + [parsed.dataType.byteCount]), neededBytes <= UInt64(Int.max) else {
+            throw NPYError.malformedHeader("shape \(parsed.shape) needs more than 2^63 bytes of values, the file holds \(available)")
+        }
+        guard neededBytes <= UInt64(available) else { throw NPYError.truncated(expectedBytes: Int(neededBytes), foundBytes: available) }
+        let needed = Int(neededBytes)
+        let count = needed / parsed.dataType.byteCount
         let payload = data[payloadStart ..< payloadStart + needed]
         let values: NPYValues
         switch parsed.dataType {

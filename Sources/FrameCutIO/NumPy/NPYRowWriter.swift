@@ -8,32 +8,16 @@ public final class NPYRowWriter {
     public let url: URL
     public let columns: Int
     public private(set) var rows = 0
-    private let temporary: URL
-    private let handle: FileHandle
-    private var finished = false
+    private let writer: AtomicFileWriter
     /// Header bytes reserved (a version 1.0 header padded to this size fits any 2-D shape).
     static let headerSize = 128
 
     public init(url: URL, columns: Int) throws {
-        precondition(columns > 0, "NPYRowWriter: columns must be positive")
+        guard columns > 0 else { throw NPYError.malformedHeader("\(url.path): a row writer needs at least one column, got \(columns)") }
         self.url = url
         self.columns = columns
-        let folder = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary.path) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
-        }
-        self.handle = handle
-        try handle.write(contentsOf: Self.header(rows: 0, columns: columns))
-    }
-
-    deinit {
-        if !finished {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: temporary)
-        }
+        writer = try AtomicFileWriter(destination: url)
+        try writer.write(Self.header(rows: 0, columns: columns))
     }
 
     static func header(rows: Int, columns: Int) -> Data {
@@ -48,25 +32,18 @@ public final class NPYRowWriter {
 
     /// Appends whole rows (`values.count` a multiple of `columns`).
     public func append(_ values: [Float]) throws {
-        precondition(values.count % columns == 0, "NPYRowWriter: \(values.count) values are not whole rows of \(columns)")
+        guard values.count % columns == 0 else {
+            throw NPYError.malformedHeader("\(url.path): \(values.count) values are not whole rows of \(columns)")
+        }
         guard !values.isEmpty else { return }
         let data = values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }
-        try handle.write(contentsOf: data)
+        try writer.write(data)
         rows += values.count / columns
     }
 
     /// Writes the final shape into the header and moves the file into place.
     public func finish() throws {
-        try handle.seek(toOffset: 0)
-        try handle.write(contentsOf: Self.header(rows: rows, columns: columns))
-        try handle.synchronize()
-        try handle.close()
-        if rename(temporary.path, url.path) != 0 {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
-                                                           NSLocalizedDescriptionKey: "cannot move into place: \(String(cString: strerror(code)))"])
-        }
-        finished = true
+        try writer.write(Self.header(rows: rows, columns: columns), at: 0)
+        try writer.commit()
     }
 }

@@ -41,13 +41,15 @@ public struct StateDict: Sendable {
 
     /// Reads a weight file, recognising safetensors, PyTorch zip and legacy PyTorch files from
     /// their bytes (the extension does not matter). Safetensors and legacy files are
-    /// memory-mapped; their tensors are slices of the mapping.
+    /// memory-mapped; their tensors are slices of the mapping. Only a regular file is read:
+    /// a device such as `/dev/zero`, a FIFO or a folder is refused at once (no endless read).
     public static func load(contentsOf url: URL) throws(WeightFileError) -> StateDict {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
+            data = try InputFile.data(at: url)
         } catch {
-            throw .unreadable(file: url.path, reason: error.localizedDescription)
+            if case .notAFile(_, let kind) = error { throw .unreadable(file: url.path, reason: "is \(kind), not a regular file") }
+            throw .unreadable(file: url.path, reason: error.description)
         }
         if WeightFileFormat.detect(data) == .torchZip {
             return try TorchZipReader.read(url: url, file: url.path)

@@ -15,6 +15,10 @@ public protocol TensorSource {
 /// (or declared ignorable by the model). Builders ask for every tensor first and receive
 /// zeros for problems; `finish()` then reports all problems at once.
 ///
+/// Every value must be finite and every batch-norm variance non-negative: a NaN or infinite
+/// weight, or a negative `running_var`, is an error naming the tensor and the element (checked
+/// here, at load, for every model), never a NaN embedding.
+///
 /// Without a source (a "dry run") it only records what the model expects: the model's key
 /// manifest, compared in tests with the reference `state_dict()`.
 public final class ParameterLoader {
@@ -67,6 +71,16 @@ public final class ParameterLoader {
                 unreadable.append((fileKey, .inconsistentTensor(file: model, key: fileKey, reason: "\(values.count) values for shape \(shape)")))
                 return [Float](repeating: 0, count: count)
             }
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                let what = values[bad].isNaN ? "NaN" : "infinite (\(values[bad]))"
+                unreadable.append((fileKey, .inconsistentTensor(file: model, key: fileKey, reason: "element \(bad) is \(what); weights must be finite")))
+                return [Float](repeating: 0, count: count)
+            }
+            if Self.isVariance(key), let channel = values.firstIndex(where: { $0 < 0 }) {
+                unreadable.append((fileKey, .inconsistentTensor(file: model, key: fileKey,
+                                                                reason: "channel \(channel) has negative variance \(values[channel]); a batch-norm variance cannot be negative")))
+                return [Float](repeating: 0, count: count)
+            }
             return values
         } catch let error as WeightFileError {
             unreadable.append((fileKey, error))
@@ -75,6 +89,11 @@ public final class ParameterLoader {
             unreadable.append((fileKey, .inconsistentTensor(file: model, key: fileKey, reason: "\(error)")))
             return [Float](repeating: 0, count: count)
         }
+    }
+
+    /// Whether a model key holds a batch-norm variance (which must not be negative).
+    static func isVariance(_ key: String) -> Bool {
+        key.hasSuffix("running_var") || key.hasSuffix("moving_variance")
     }
 
     /// Marks `key` as expected and used without reading it (e.g. `num_batches_tracked`).

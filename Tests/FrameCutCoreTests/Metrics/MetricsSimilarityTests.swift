@@ -151,7 +151,8 @@ struct MetricsSimilarityTests {
         #expect(throws: MetricsError.nonFinite(what: "embeddings row 2", index: 0)) {
             try SimilarityDistribution.compute(embeddings: [1, 0, 0, 1, .nan, 1], count: 3, dimension: 2)
         }
-        #expect(throws: MetricsError.self) {
+        // Identical directions: the one check that `cluster` shares (SimilarityRange.requireSpread).
+        #expect(throws: FrameCutError.self) {
             try SimilarityDistribution.compute(embeddings: [1, 1, 2, 2, 3, 3], count: 3, dimension: 2)
         }
     }
