@@ -8,7 +8,8 @@ public enum Activation: String, Codable, Sendable {
     case relu
     /// `min(max(x, 0), 6)` (MobileNet / EfficientNet-Lite).
     case relu6
-    /// Exact GELU, `x * (1 + erf(x / sqrt 2)) / 2` (torch `nn.GELU()` default).
+    /// Exact GELU, `x * (1 + erf(x / sqrt 2)) / 2` (torch `nn.GELU()` default), with the erf of
+    /// PyTorch's vectorised CPU kernel (absolute error below 1.5e-7).
     case gelu
     /// GELU with the tanh approximation (torch `approximate="tanh"`).
     case geluTanh
@@ -29,20 +30,14 @@ public enum Activation: String, Codable, Sendable {
         case .relu6:
             for i in 0..<count { p[i] = min(max(p[i], 0), 6) }
         case .gelu:
-            for i in 0..<count {
-                let x = p[i]
-                p[i] = Float(0.5 * Double(x) * (1 + erf(Double(x) * 0.7071067811865476)))
-            }
+            VectorMath.gelu(p, count: count)
         case .geluTanh:
             for i in 0..<count {
                 let x = Double(p[i])
                 p[i] = Float(0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))))
             }
         case .quickGelu:
-            for i in 0..<count {
-                let x = p[i]
-                p[i] = x / (1 + expf(-1.702 * x))
-            }
+            VectorMath.quickGelu(p, count: count)
         case .silu:
             for i in 0..<count {
                 let x = p[i]
