@@ -51,14 +51,52 @@ enum VectorMath {
         }
     }
 
-    /// In-place softmax of `count` values: maximum subtracted, `exp` as above, sum in float64.
+    /// In-place softmax of `count` values: maximum subtracted, `exp` as above, the sum in 8
+    /// interleaved float64 partial sums (a fixed order, so results are reproducible).
     static func softmax(_ p: UnsafeMutablePointer<Float>, count: Int) {
         var m = -Float.infinity
         for k in 0..<count { m = max(m, p[k]) }
         for k in 0..<count { p[k] = exp(p[k] - m) }
-        var total = 0.0
-        for k in 0..<count { total += Double(p[k]) }
-        let inv = Float(1 / total)
+        let inv = Float(1 / sum(p, count: count))
         for k in 0..<count { p[k] *= inv }
+    }
+
+    /// The sum of `count` floats at `p` in float64, as 8 interleaved partial sums added at the end.
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, count: Int) -> Double {
+        var s = SIMD8<Double>()
+        var k = 0
+        while k + 8 <= count {
+            s += SIMD8<Double>(Double(p[k]), Double(p[k + 1]), Double(p[k + 2]), Double(p[k + 3]),
+                               Double(p[k + 4]), Double(p[k + 5]), Double(p[k + 6]), Double(p[k + 7]))
+            k += 8
+        }
+        var total = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+        while k < count {
+            total += Double(p[k])
+            k += 1
+        }
+        return total
+    }
+
+    /// `sum((p[k] - mean)^2)` over `count` floats, in float64, ordered as `sum`.
+    @inline(__always)
+    static func squaredDeviations(_ p: UnsafePointer<Float>, count: Int, mean: Double) -> Double {
+        var s = SIMD8<Double>()
+        let m = SIMD8<Double>(repeating: mean)
+        var k = 0
+        while k + 8 <= count {
+            let d = SIMD8<Double>(Double(p[k]), Double(p[k + 1]), Double(p[k + 2]), Double(p[k + 3]),
+                                  Double(p[k + 4]), Double(p[k + 5]), Double(p[k + 6]), Double(p[k + 7])) - m
+            s += d * d
+            k += 8
+        }
+        var total = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+        while k < count {
+            let d = Double(p[k]) - mean
+            total += d * d
+            k += 1
+        }
+        return total
     }
 }
