@@ -2,13 +2,15 @@
 """Time the PyTorch reference models on the CPU, the baseline FrameCut's Swift engine is compared to.
 
 Full-size models, random weights, eval(), torch.no_grad(), float32 NCHW (channels-first),
-224 px input (299 for inception_resnet_v2), 2 warm-up runs, median of --runs timed runs.
+224 px input (299 for inception_resnet_v2; vit_b32 is torchvision vit_b_32, clip_vit_b32
+timm vit_base_patch32_clip_quickgelu_224 with its 512-d projection head, dinov2_vitb14 the hub
+backbone port of transformer_fixtures.py returning the 3840-d linear4 features), 2 warm-up runs, median of --runs timed runs.
 Prints one JSON object per line:
   {"model": ..., "batch": ..., "threads": ..., "ms_per_image": ..., "ms_per_batch": ..., ...}
 
   /usr/bin/python3 scripts/reference/bench_models.py --threads 1 [--batch 1 16] [--runs 5]
       [--models resnet50 resnet50_timm vgg19_bn vgg19_bn_timm inception_resnet_v2 efficientnet_lite0
-                convnextv2_tiny convnextv2_tiny_timm clip_rn50]
+                convnextv2_tiny convnextv2_tiny_timm clip_rn50 vit_b32 clip_vit_b32 dinov2_vitb14]
 
 timm and efficientnet_lite_pytorch come from /tmp/pyvendor or $FRAMECUT_PYVENDOR (see
 nn_fixtures.py); transformers (ConvNeXt V2) and open_clip (CLIP RN-50) from /tmp/pyref or
@@ -29,7 +31,20 @@ sys.path.append(os.environ.get("FRAMECUT_PYREF", "/tmp/pyref"))
 import torch
 
 ALL = ["resnet50", "resnet50_timm", "vgg19_bn", "vgg19_bn_timm", "inception_resnet_v2", "efficientnet_lite0",
-       "convnextv2_tiny", "convnextv2_tiny_timm", "clip_rn50"]
+       "convnextv2_tiny", "convnextv2_tiny_timm", "clip_rn50", "vit_b32", "clip_vit_b32", "dinov2_vitb14"]
+
+
+class DinoV2Linear4(torch.nn.Module):
+    """The DINOv2 hub dinov2_vitb14 backbone (plain-PyTorch port in transformer_fixtures.py, 518 px
+    positions resampled every forward as the hub does) returning the dinov2_vitb14_lc linear input."""
+    def __init__(self):
+        super().__init__()
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from transformer_fixtures import HubDinoV2
+        self.backbone = HubDinoV2(518, 14, 768, 12, 12, 3072)
+
+    def forward(self, x):
+        return self.backbone.linear4_and_cls(x)[0]
 
 
 def build(name):
@@ -52,6 +67,15 @@ def build(name):
     if name == "clip_rn50":
         from open_clip.modified_resnet import ModifiedResNet
         return ModifiedResNet(layers=[3, 4, 6, 3], output_dim=1024, heads=32, image_size=224, width=64), 224
+    if name == "vit_b32":
+        import torchvision
+        return torchvision.models.vit_b_32(), 224
+    if name == "clip_vit_b32":
+        # OpenAI CLIP ViT-B/32 image tower incl. projection: timm's QuickGELU variant computes the same
+        import timm
+        return timm.create_model("vit_base_patch32_clip_quickgelu_224", pretrained=False, num_classes=512), 224
+    if name == "dinov2_vitb14":
+        return DinoV2Linear4(), 224
     raise KeyError(name)
 
 

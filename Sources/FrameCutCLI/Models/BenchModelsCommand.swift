@@ -12,7 +12,7 @@ struct BenchModelsCommand: ParsableCommand {
         For each model, batch size and thread count, times FrameCut's forward pass (median of --runs \
         after 2 warm-up runs) and then, in the same run, the reference implementation with \
         scripts/reference/bench_models.py (torchvision / timm / efficientnet_lite_pytorch / Hugging Face \
-        transformers / open_clip on Debian's \
+        transformers / open_clip / a DINOv2 hub port on Debian's \
         python3-torch, torch.set_num_threads), and prints milliseconds per image and the ratio \
         (below 1 is faster than PyTorch). Run it on an otherwise idle machine.
         """
@@ -41,7 +41,8 @@ struct BenchModelsCommand: ParsableCommand {
 
     static let referenceNames = ["resnet50": "resnet50", "vgg19-bn": "vgg19_bn", "inception-resnet-v2": "inception_resnet_v2",
                                  "efficientnet-lite0": "efficientnet_lite0", "convnextv2-tiny": "convnextv2_tiny",
-                                 "clip-rn50": "clip_rn50"]
+                                 "clip-rn50": "clip_rn50", "vit-b32": "vit_b32", "clip-vit-b32": "clip_vit_b32",
+                                 "dinov2-vitb14": "dinov2_vitb14"]
 
     func run() throws {
         guard runs >= 1, batch.allSatisfy({ $0 >= 1 }), threads.allSatisfy({ $0 >= 1 }) else {

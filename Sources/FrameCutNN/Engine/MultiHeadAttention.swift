@@ -148,7 +148,7 @@ public struct MultiHeadAttention: Sendable {
                                     let vBase = kvp.value + i * tk * kvStride + vOffset + h * hd
                                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tq), Int32(tk), Int32(hd),
                                                 scale, qBase, Int32(qStride), kBase, Int32(kvStride), 0, sp, Int32(tk))
-                                    for r in 0..<tq { Self.softmaxRow(sp + r * tk, count: tk) }
+                                    for r in 0..<tq { VectorMath.softmax(sp + r * tk, count: tk) }
                                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(tq), Int32(hd), Int32(tk),
                                                 1, sp, Int32(tk), vBase, Int32(kvStride), 0, dst.base + i * tq * d + h * hd, Int32(d))
                                 }
@@ -158,20 +158,5 @@ public struct MultiHeadAttention: Sendable {
                 }
             }
         }
-    }
-
-    /// In-place softmax of `count` values (maximum subtracted; the sum accumulated in float64).
-    @inline(__always)
-    static func softmaxRow(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        var m = -Float.infinity
-        for k in 0..<count { m = max(m, p[k]) }
-        var total = 0.0
-        for k in 0..<count {
-            let e = expf(p[k] - m)
-            p[k] = e
-            total += Double(e)
-        }
-        let inv = Float(1 / total)
-        for k in 0..<count { p[k] *= inv }
     }
 }
