@@ -210,9 +210,125 @@ def make_convnext():
         weights_note="the convnextv2_tiny fixture's numbers, keys mapped HF -> timm and GRN reshaped [1,1,1,C] -> [C]"))
 
 
+# ----------------------------------------------------------------------------- CLIP RN-50
+
+CLIP_D = 16
+LAYERS = [3, 4, 6, 3]
+
+
+def openclip_rn50(width, output_dim, heads, image_size):
+    from open_clip.modified_resnet import ModifiedResNet
+    return ModifiedResNet(layers=LAYERS, output_dim=output_dim, heads=heads, image_size=image_size, width=width).eval()
+
+
+def timm_rn50_clip(width, output_dim, image_size):
+    """timm 1.0 ByobNet resnet50_clip; reduced widths through its own model config (stem_chs and the
+    block widths scaled by width/64; timm derives the attention pool's heads as embed_dim / 64).
+    Bottleneck mid widths are `make_divisible(c * 0.25)` (multiples of 8): all are at full size; for
+    the reduced model make_divisible is the identity while it is built."""
+    import timm
+    from dataclasses import replace
+    import timm.models.byobnet as byobnet
+    assert int(timm.__version__.split(".")[0]) >= 1, "resnet50_clip needs timm >= 1.0 (%s)" % TIMM1
+    base = byobnet.model_cfgs["resnet50_clip"]
+    cfg = replace(base, blocks=tuple(replace(b, c=b.c * width // 64) for b in base.blocks),
+                  stem_chs=tuple(c * width // 64 for c in base.stem_chs))
+    saved = byobnet.make_divisible
+    if width != 64:
+        byobnet.make_divisible = lambda v, *args, **kwargs: int(v)
+    try:
+        return byobnet.ByobNet(cfg, num_classes=output_dim, img_size=image_size).eval()
+    finally:
+        byobnet.make_divisible = saved
+
+
+def text_tower_stub(seed):
+    """A few tensors named as a whole CLIP checkpoint's text tower (which the loader must ignore);
+    a top-level `positional_embedding` too, the text one, not the attention pool's."""
+    g = torch.Generator().manual_seed(seed)
+    shapes = {"positional_embedding": (4, 16), "text_projection": (16, 8), "logit_scale": (),
+              "token_embedding.weight": (10, 16), "ln_final.weight": (16,), "ln_final.bias": (16,),
+              "transformer.resblocks.0.attn.in_proj_weight": (48, 16)}
+    return {k: torch.randn(v, generator=g) for k, v in shapes.items()}
+
+
+def make_clip():
+    from timm.models.byobnet import _convert_openai_clip
+    import open_clip.version
+    OPEN_CLIP_VERSION = open_clip.version.__version__
+    name = "clip_rn50"
+    width, out_dim, heads, size = 64 // CLIP_D, 1024 // CLIP_D, 2, 64
+    torch.manual_seed(nf.seed_of(name))
+    x = torch.randn(2, 3, size, size)
+    model = openclip_rn50(width, out_dim, heads, size)
+    torch.manual_seed(nf.seed_of(name) + 1)
+    init_random(model, x)  # the attention pool's projections are called functionally: Kaiming-normal, no LSUV
+    nf.round_to(model, torch.float16)
+    visual = {"visual." + k: v.detach().clone() for k, v in model.state_dict().items()}
+    sd = dict(visual, **{k: v.half().float() for k, v in text_tower_stub(nf.seed_of(name) + 2).items()})
+    m64 = model.double()
+    with torch.no_grad():
+        emb = m64(x.double())
+        # the references' attention pool uses every token as a query and keeps the first row: the
+        # same as the mean token's query alone
+        f = m64.layer4(m64.layer3(m64.layer2(m64.layer1(m64.stem(x.double())))))
+        ap = m64.attnpool
+        t = f.flatten(2).permute(2, 0, 1)
+        t = torch.cat([t.mean(0, keepdim=True), t], 0) + ap.positional_embedding[:, None, :]
+        one, _ = torch.nn.functional.multi_head_attention_forward(
+            query=t[:1], key=t, value=t, embed_dim_to_check=t.shape[-1], num_heads=ap.num_heads,
+            q_proj_weight=ap.q_proj.weight, k_proj_weight=ap.k_proj.weight, v_proj_weight=ap.v_proj.weight,
+            in_proj_weight=None, in_proj_bias=torch.cat([ap.q_proj.bias, ap.k_proj.bias, ap.v_proj.bias]),
+            bias_k=None, bias_v=None, add_zero_attn=False, dropout_p=0., out_proj_weight=ap.c_proj.weight,
+            out_proj_bias=ap.c_proj.bias, use_separate_proj_weight=True, training=False, need_weights=False)
+        assert torch.allclose(one[0], emb, rtol=0, atol=1e-12)
+    common = dict(divisor=CLIP_D, layers=LAYERS, width=width, heads=heads, head_dim=width * 32 // heads, output_dim=out_dim,
+                  image_size=size, attnpool_tokens=(size // 32) ** 2 + 1,
+                  stem="conv1 3x3 s2 p1 -> bn1 -> ReLU -> conv2 3x3 p1 -> bn2 -> ReLU -> conv3 3x3 p1 -> bn3 -> ReLU -> AvgPool2d(2)",
+                  block="Bottleneck: conv1 1x1 -> bn1 -> ReLU -> conv2 3x3 p1 -> bn2 -> ReLU -> AvgPool2d(stride) -> conv3 1x1 -> bn3, "
+                        "+ identity or downsample (AvgPool2d(stride) -> conv 1x1 s1 -> bn: keys downsample.0/.1) -> ReLU",
+                  attnpool="tokens = [mean over HxW; HxW positions] + positional_embedding; MHA (separate q/k/v, in_proj_bias = "
+                           "cat(q,k,v biases), scale 1/sqrt(head_dim)) -> c_proj; output row 0 (the mean token)",
+                  random_init="conv Kaiming-normal then LSUV-rescaled to unit output std; BN running mean N(0,0.1), var U(0.5,1.5), "
+                              "weight U(0.5,1.5), bias N(0,0.1); attnpool q/k/v/c_proj Kaiming-normal, biases N(0,0.1); "
+                              "positional_embedding randn/sqrt(C) (the constructor's)")
+    write_fixture(name, sd, "F16", x, emb.float(), None, dict(
+        common, reference="open_clip %s open_clip.modified_resnet.ModifiedResNet(layers=%s, output_dim=%d, heads=%d, "
+                          "image_size=%d, width=%d)" % (OPEN_CLIP_VERSION, LAYERS, out_dim, heads, size, width),
+        embedding="ModifiedResNet(x): the attention pool's c_proj output (CLIP's projected image feature), %d-d" % out_dim,
+        text_tower_keys=sorted(k for k in sd if not k.startswith("visual.")),
+        text_tower_note="stand-ins for a whole CLIP checkpoint's text-tower tensors: the loader must ignore them"))
+
+    import timm
+    tname = "clip_rn50_timm"
+    tm = timm_rn50_clip(width, out_dim, size)
+    tsd = _convert_openai_clip(sd, tm)  # timm's own OpenAI -> timm converter (drops the text tower)
+    assert list(tsd) != list(tm.state_dict()) and set(tsd) == set(tm.state_dict())
+    tsd = {k: tsd[k] for k in tm.state_dict()}  # timm's state_dict order (shortcut first)
+    tm.load_state_dict(tsd, strict=True)
+    tm = tm.double()
+    assert tm.head.num_heads == heads
+    with torch.no_grad():
+        temb = tm(x.double())
+    diff = allclose_report(temb.numpy(), emb.numpy())
+    print("  open_clip vs timm resnet50_clip:", diff)
+    assert diff["max_abs"] < 1e-10
+    write_fixture(tname, tsd, "F16", x, temb.float(), None, dict(
+        common, reference="timm %s ByobNet(resnet50_clip config, block widths and stem_chs x %d/64, num_classes=%d, img_size=%d)"
+                          % (timm.__version__, width, out_dim, size),
+        embedding="model(x): head (AttentionPool2d, qkv_separate, pool 'token') incl. head.proj, the projected %d-d feature" % out_dim,
+        open_clip_vs_timm=diff,
+        weights_note="the clip_rn50 fixture's numbers converted by timm.models.byobnet._convert_openai_clip, in timm's order"))
+
+
 # ----------------------------------------------------------------------------- manifests
 
 def make_manifests(which):
+    if "clip" in which:
+        torch.manual_seed(0)
+        nf.write_manifest("openclip_rn50.txt", {"visual." + k: v for k, v in openclip_rn50(64, 1024, 32, 224).state_dict().items()})
+        nf.write_manifest("timm_resnet50_clip.txt", timm_rn50_clip(64, 1024, 224).state_dict())
+        print("manifests openclip_rn50, timm_resnet50_clip")
     if "convnext" in which:
         torch.manual_seed(0)
         nf.write_manifest("hf_convnextv2_tiny.txt", hf_convnext(DIMS, 1000).state_dict())
@@ -220,19 +336,28 @@ def make_manifests(which):
         print("manifests hf_convnextv2_tiny, timm_convnextv2_tiny")
 
 
+PARTS = {"convnext": make_convnext, "clip": make_clip,
+         "manifests-convnext": lambda: make_manifests(["convnext"]), "manifests-clip": lambda: make_manifests(["clip"])}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="*", default=["convnext", "clip", "manifests"], help="convnext | clip | manifests")
+    ap.add_argument("what", nargs="*", default=["convnext", "clip", "manifests"],
+                    help="convnext | clip | manifests (= manifests-convnext manifests-clip)")
     args = ap.parse_args()
-    for w in args.what:
-        if w == "convnext":
-            make_convnext()
-        elif w == "clip":
-            make_clip()
-        elif w == "manifests":
-            make_manifests(["convnext", "clip"])
-        else:
-            sys.exit("unknown: " + w)
+    parts = [p for w in args.what for p in (["manifests-convnext", "manifests-clip"] if w == "manifests" else [w])]
+    for p in parts:
+        if p not in PARTS:
+            sys.exit("unknown: " + p)
+    if len(parts) > 1:
+        # timm 0.9 (ConvNeXt V2) and timm 1.0 (resnet50_clip) cannot share a process: one per part
+        import subprocess
+        for p in parts:
+            subprocess.run([sys.executable, os.path.abspath(__file__), p], check=True)
+        return
+    if "clip" in parts[0]:
+        sys.path.insert(0, TIMM1)
+    PARTS[parts[0]]()
 
 
 if __name__ == "__main__":

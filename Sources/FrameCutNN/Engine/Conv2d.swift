@@ -328,6 +328,11 @@ struct ConvJob: @unchecked Sendable {
     /// over contiguous output rows. Channels are split across threads.
     func runDepthwise(batch: Int, context: ComputeContext) {
         let g = geometry
+        if g.strideH == 1 && g.strideW == 1 && g.outHeight + g.kernelH - 1 >= g.height + g.padTop
+            && g.outWidth + g.kernelW - 1 >= g.width + g.padLeft {
+            runDepthwiseStride1(batch: batch, context: context)
+            return
+        }
         let total = batch * outChannels
         context.forEachRange(total) { range in
             for nc in range {

