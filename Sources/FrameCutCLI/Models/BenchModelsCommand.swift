@@ -41,6 +41,12 @@ struct BenchModelsCommand: ParsableCommand {
     static let referenceNames = ["resnet50": "resnet50", "vgg19-bn": "vgg19_bn", "inception-resnet-v2": "inception_resnet_v2",
                                  "efficientnet-lite0": "efficientnet_lite0"]
 
+    func validate() throws {
+        guard (1...1000).contains(runs) else { throw ValidationError("--runs must lie in 1...1000, got \(runs)") }
+        guard batch.allSatisfy({ (1...1024).contains($0) }) else { throw ValidationError("--batch values must lie in 1...1024, got \(batch)") }
+        guard threads.allSatisfy({ (1...4096).contains($0) }) else { throw ValidationError("--threads values must lie in 1...4096, got \(threads)") }
+    }
+
     func run() throws {
         guard runs >= 1, batch.allSatisfy({ $0 >= 1 }), threads.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--runs, --batch and --threads must be at least 1")
