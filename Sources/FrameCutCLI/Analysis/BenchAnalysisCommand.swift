@@ -45,6 +45,18 @@ struct BenchAnalysisCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Which parts to run: vi, similarity, ablation.")
     var only: [String] = ["vi", "similarity", "ablation"]
 
+    func validate() throws {
+        guard items >= 2, ablationItems >= 3 else { throw ValidationError("--items must be at least 2 and --ablation-items at least 3") }
+        guard (1...1000).contains(clusterings) else { throw ValidationError("--clusterings must lie in 1...1000, got \(clusterings)") }
+        guard (1...1 << 20).contains(dimension) else { throw ValidationError("--dimension must lie in 1...\(1 << 20), got \(dimension)") }
+        guard (1...4096).contains(threads) else { throw ValidationError("--threads must lie in 1...4096, got \(threads)") }
+        guard blockRows >= 0 else { throw ValidationError("--block-rows must not be negative, got \(blockRows)") }
+        guard concurrentSolves.allSatisfy({ (1...64).contains($0) }) else { throw ValidationError("--concurrent-solves values must lie in 1...64") }
+        // The generated sets must fit in memory before anything is allocated.
+        let bytes = MemoryBudget.sum(MemoryBudget.product([items, dimension, 8]) ?? .max, MemoryBudget.product([items, clusterings, 8]) ?? .max)
+        guard bytes <= MemoryBudget.defaultLimit else { throw ValidationError("--items x --dimension needs \(MemoryBudget.format(bytes)), more than the memory of this machine allows") }
+    }
+
     func run() throws {
         try CLIRunner.run {
             print("framecut \(FrameCutVersion.string) bench analysis; \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(Self.loadAverage())")

@@ -48,6 +48,11 @@ struct CalibrateCommand: ParsableCommand {
     @OptionGroup var entropy: EntropyOptions
     @OptionGroup var output: AnalysisOutputOptions
 
+    func validate() throws {
+        if let valFraction { guard valFraction >= 0 && valFraction < 1 else { throw ValidationError("--val-fraction must lie in [0, 1), got \(valFraction)") } }
+        guard (1...64).contains(concurrentSolves) else { throw ValidationError("--concurrent-solves must lie in 1...64, got \(concurrentSolves)") }
+    }
+
     func run() throws {
         try CLIRunner.run {
             var paths = OutputGuard()

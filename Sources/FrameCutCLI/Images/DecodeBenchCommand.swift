@@ -44,6 +44,15 @@ struct DecodeBenchCommand: ParsableCommand {
     @Flag(help: "Skip the PIL + torchvision reference run.")
     var noReference = false
 
+    func validate() throws {
+        guard (1...100_000).contains(count) else { throw ValidationError("--count must lie in 1...100000, got \(count)") }
+        guard (1...1000).contains(`repeat`) else { throw ValidationError("--repeat must lie in 1...1000, got \(`repeat`)") }
+        let counts = threads.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0.map { (1...4096).contains($0) } ?? false }) else {
+            throw ValidationError("--threads: comma-separated counts in 1...4096, got '\(threads)'")
+        }
+    }
+
     func run() throws {
         guard let preprocessing = Preprocessing.named(recipe) else {
             throw ValidationError("unknown recipe '\(recipe)'; known: \(Preprocessing.models.map(\.name).joined(separator: ", "))")

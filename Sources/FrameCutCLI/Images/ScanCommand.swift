@@ -41,10 +41,13 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all processors).")
     var threads: Int?
 
+    func validate() throws {
+        if let threads { guard threads >= 1, threads <= 4096 else { throw ValidationError("--threads must lie in 1...4096, got \(threads)") } }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1, got \(maxPixels)") }
+    }
+
     func run() throws {
         let threads = self.threads ?? ParallelWork.processorCount
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
         let options = CollectionScanOptions(
             walk: CollectionWalkOptions(followSymlinks: followSymlinks, includeHidden: includeHidden),
             decode: DecodeOptions(maxPixels: maxPixels), fullDecode: !quick, hashContent: true, threads: threads)

@@ -44,6 +44,12 @@ struct BenchModelsCommand: ParsableCommand {
                                  "clip-rn50": "clip_rn50", "vit-b32": "vit_b32", "clip-vit-b32": "clip_vit_b32",
                                  "dinov2-vitb14": "dinov2_vitb14"]
 
+    func validate() throws {
+        guard (1...1000).contains(runs) else { throw ValidationError("--runs must lie in 1...1000, got \(runs)") }
+        guard batch.allSatisfy({ (1...1024).contains($0) }) else { throw ValidationError("--batch values must lie in 1...1024, got \(batch)") }
+        guard threads.allSatisfy({ (1...4096).contains($0) }) else { throw ValidationError("--threads values must lie in 1...4096, got \(threads)") }
+    }
+
     func run() throws {
         guard runs >= 1, batch.allSatisfy({ $0 >= 1 }), threads.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--runs, --batch and --threads must be at least 1")

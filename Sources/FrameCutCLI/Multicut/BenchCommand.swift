@@ -45,6 +45,13 @@ struct BenchMulticutCommand: AsyncParsableCommand {
         let seconds: Double?
     }
 
+    func validate() throws {
+        guard (1...1 << 20).contains(dimension) else { throw ValidationError("--dimension must lie in 1...\(1 << 20), got \(dimension)") }
+        guard (1...4096).contains(threads) else { throw ValidationError("--threads must lie in 1...4096, got \(threads)") }
+        let counts = sizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard counts.allSatisfy({ $0.map { $0 >= 2 } ?? false }) else { throw ValidationError("--sizes: comma-separated counts of at least 2, got '\(sizes)'") }
+    }
+
     func run() async throws {
         try CLIRunner.run {
             let instances = URL(fileURLWithPath: shared).appendingPathComponent("instances")

@@ -17,6 +17,12 @@ struct SolverOptions: ParsableArguments {
     @Option(name: .customLong("kl-patience"), help: "Kernighan-Lin: moves without improvement after which a move sequence stops.")
     var klPatience: Int = 64
 
+    func validate() throws {
+        guard (1...4096).contains(threads) else { throw ValidationError("--threads must lie in 1...4096, got \(threads)") }
+        guard klPatience >= 1 else { throw ValidationError("--kl-patience must be at least 1, got \(klPatience)") }
+        if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory: cannot read '\(maxMemory)' (use e.g. 8G or 512M)") }
+    }
+
     /// The memory budget: `--max-memory`, or 90% of physical memory.
     func memoryLimit() throws -> UInt64 {
         guard let maxMemory else { return MemoryBudget.defaultLimit }

@@ -1,4 +1,5 @@
 import Foundation
+import FrameCutCore
 import ZIPFoundation
 
 /// Reads `torch.save` archives (PyTorch 1.6 and later): a zip holding `<name>/data.pkl` and
@@ -54,27 +55,42 @@ enum TorchZipReader {
             let storageKey = recipe.storage.key
             if storages[storageKey] == nil {
                 guard let member = byEntryPath[prefix + "data/" + storageKey] else { throw .missingStorage(file: file, key: storageKey) }
-                storages[storageKey] = try extract(member, from: archive, file: file, limit: Int.max)
+                storages[storageKey] = try extract(member, from: archive, file: file, limit: Int(clamping: MemoryBudget.defaultLimit))
             }
             entries.append((key, try recipe.materialize(from: storages[storageKey] ?? Data(), key: key, file: file)))
         }
         return try StateDict(entries, file: file, format: .torchZip)
     }
 
-    /// A member's bytes (CRC-checked); refuses members larger than `limit`.
+    /// A member's bytes, CRC-checked (a flipped byte is an error, never other weights);
+    /// refuses members declared larger than `limit` and stops inflating one that grows past
+    /// its declared size.
     private static func extract(_ entry: Entry, from archive: Archive, file: String, limit: Int) throws(WeightFileError) -> Data {
         guard entry.uncompressedSize <= UInt64(limit) else {
             throw .archive(file: file, reason: "member \(entry.path) has \(entry.uncompressedSize) bytes, more than \(limit)")
         }
         var data = Data()
         data.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 26)))  // the header's size is not trusted
+        let declared = entry.uncompressedSize
+        let checksum: UInt32
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+            checksum = try archive.extract(entry, skipCRC32: false) { chunk in
+                guard UInt64(data.count) + UInt64(chunk.count) <= declared else { throw MemberTooLarge() }
                 data.append(chunk)
             }
+        } catch is MemberTooLarge {
+            throw .archive(file: file, reason: "member \(entry.path) inflates to more than its declared \(declared) bytes")
         } catch {
             throw .archive(file: file, reason: "member \(entry.path): \(error)")
         }
+        guard UInt64(data.count) == declared else {
+            throw .archive(file: file, reason: "member \(entry.path) holds \(data.count) bytes, its header declares \(declared)")
+        }
+        guard checksum == entry.checksum else {
+            throw .archive(file: file, reason: "member \(entry.path) is corrupt (CRC-32 mismatch)")
+        }
         return data
     }
+
+    private struct MemberTooLarge: Error {}
 }

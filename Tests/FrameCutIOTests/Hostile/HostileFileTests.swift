@@ -90,6 +90,22 @@ struct HostileFileTests {
         }
     }
 
+    @Test func torchZipCRCIsVerified() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/weights/basic_zip.pt", withExtension: nil))
+        let good = try Data(contentsOf: url)
+        _ = try StateDict.decode(good, file: "basic_zip.pt")
+        // Flip the first byte of the first storage member ("<name>/data/0").
+        let name = try #require(good.range(of: Data("/data/0".utf8)))
+        var header = good.startIndex
+        while let next = good[header...].range(of: Data([0x50, 0x4B, 0x03, 0x04])), next.lowerBound < name.lowerBound { header = next.lowerBound + 1 }
+        header -= 1
+        let nameLength = Int(good[header + 26]) | Int(good[header + 27]) << 8
+        let extraLength = Int(good[header + 28]) | Int(good[header + 29]) << 8
+        var bad = good
+        bad[header + 30 + nameLength + extraLength] ^= 0x10
+        #expect(throws: WeightFileError.self) { try StateDict.decode(bad, file: "flipped.pt") }
+    }
+
     @Test func specialFilesAreRefusedNotRead() throws {
         let dir = try Self.folder()
         #expect(mkfifo(dir + "/fifo", 0o644) == 0)
