@@ -15,9 +15,13 @@ public struct EmbeddingJob: Sendable {
     public var model: ResolvedModel
     public var batchSize: Int
     public var threads: Int
+    /// The network, when the caller has it loaded already (else it is loaded from the weights
+    /// file, only when something needs embedding).
+    public var network: (any ImageEmbeddingModel)?
 
-    public init(model: ResolvedModel, batchSize: Int = 16, threads: Int = ParallelWork.processorCount) {
+    public init(model: ResolvedModel, batchSize: Int = 16, threads: Int = ParallelWork.processorCount, network: (any ImageEmbeddingModel)? = nil) {
         self.model = model
+        self.network = network
         self.batchSize = max(1, batchSize)
         self.threads = max(1, threads)
     }
@@ -38,7 +42,7 @@ public struct EmbeddingJob: Sendable {
         var done = 0, skipped = 0
         if !pending.isEmpty {
             let loading = Stopwatch()
-            let network = try model.load()
+            let network = try self.network ?? model.load()
             timing.loadingWeights = loading.seconds
             guard network.embeddingWidth == stored.width else {
                 throw PipelineError.weightsUnreadable(path: model.weights.path, reason: "network returns \(network.embeddingWidth) values, the store expects \(stored.width)")
