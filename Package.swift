@@ -77,6 +77,6 @@ let package = Package(
             name: "FrameCutPipelineTests",
             dependencies: ["FrameCutPipeline", "FrameCutNN", "FrameCutIO", "FrameCutCore"]
         ),
-        .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI"], resources: [.copy("Golden")]),
+        .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI", "FrameCutIO"], resources: [.copy("Golden")]),
     ]
 )
