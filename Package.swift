@@ -2,7 +2,9 @@
 import PackageDescription
 
 // Dependency arrows point one way:
-//   C* system libraries <- FrameCutCore <- FrameCutIO <- FrameCutNN <- framecut (CLI)
+//   C* system libraries <- FrameCutCore <- FrameCutIO <- FrameCutNN <- FrameCutPipeline <- framecut (CLI)
+// FrameCutIO's embedding store is SQLite through GRDB (on Linux GRDB links the system
+// libsqlite3, Debian libsqlite3-dev).
 let package = Package(
     name: "FrameCut",
     platforms: [.macOS(.v13)],
@@ -10,11 +12,13 @@ let package = Package(
         .library(name: "FrameCutCore", targets: ["FrameCutCore"]),
         .library(name: "FrameCutIO", targets: ["FrameCutIO"]),
         .library(name: "FrameCutNN", targets: ["FrameCutNN"]),
+        .library(name: "FrameCutPipeline", targets: ["FrameCutPipeline"]),
         .executable(name: "framecut", targets: ["FrameCutCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // C libraries from Debian -dev packages.
@@ -35,6 +39,7 @@ let package = Package(
                 "FrameCutCore",
                 "CBLAS", "CTurboJPEG", "CPNG", "CWebP", "CGIF",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
@@ -42,12 +47,17 @@ let package = Package(
             dependencies: ["FrameCutIO", "FrameCutCore", "CBLAS"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        .target(
+            name: "FrameCutPipeline",
+            dependencies: ["FrameCutNN", "FrameCutIO", "FrameCutCore"]
+        ),
         .executableTarget(
             name: "FrameCutCLI",
             dependencies: [
                 "FrameCutCore",
                 "FrameCutIO",
                 "FrameCutNN",
+                "FrameCutPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +73,10 @@ let package = Package(
             dependencies: ["FrameCutNN", "FrameCutIO", "FrameCutCore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "FrameCutPipelineTests",
+            dependencies: ["FrameCutPipeline", "FrameCutNN", "FrameCutIO", "FrameCutCore"]
+        ),
+        .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI", "FrameCutIO"], resources: [.copy("Golden")]),
     ]
 )

@@ -3,7 +3,7 @@ import Testing
 import FrameCutIO
 @testable import FrameCutNN
 
-@Suite("Collection embedder: batches, bad files, resume")
+@Suite("Collection embedder: batches, bad files, decode-ahead, stop")
 struct CollectionEmbedderTests {
     static func model() throws -> EfficientNetLite {
         try ModelFixtures.load("efficientnet_lite0") {
@@ -11,48 +11,44 @@ struct CollectionEmbedderTests {
         }
     }
 
-    static func files() throws -> [(name: String, url: URL)] {
+    static func files() throws -> [URL] {
         let folder = try CLIFreeTemporaryFolder.make()
         let bad = folder.appendingPathComponent("bad.jpg")
         try Data("not an image".utf8).write(to: bad)
-        var files = NNFixtures.images.map { (name: $0, url: NNFixtures.root.appendingPathComponent($0)) }
-        files.insert((name: "bad.jpg", url: bad), at: 1)
+        var files = NNFixtures.images.map { NNFixtures.root.appendingPathComponent($0) }
+        files.insert(bad, at: 1)
         return files
     }
 
-    @Test("bad files are skipped and reported; rows follow the input order; batch size and threads do not change results")
+    @Test("bad files are skipped and reported; rows follow the input order; batch size and threads do not change a bit")
     func skipsBadFiles() throws {
         let files = try Self.files()
         let model = try Self.model()
-        let a = try CollectionEmbedder(model: model, preprocessing: .efficientNetLite0, batchSize: 2, threads: 2)
-            .run(files, parts: nil, runIdentity: "t")
-        #expect(a.names == ["photo_500x375.jpg", "portrait_301x433.jpg", "small_97x61.png"])
-        #expect(a.failures.map(\.name) == ["bad.jpg"])
-        #expect(a.embeddings.count == 3 * 160)
-        let b = try CollectionEmbedder(model: model, preprocessing: .efficientNetLite0, batchSize: 3, threads: 1)
-            .run(files, parts: nil, runIdentity: "t")
-        #expect(b.names == a.names)
-        let diff = zip(a.embeddings, b.embeddings).map { abs($0 - $1) }.max() ?? 0
-        #expect(diff < 1e-5)
+        let a = try CollectionEmbedder(model: model, preprocessing: .efficientNetLite0, batchSize: 2, threads: 2).embedAll(files)
+        #expect(a.embedded == [0, 2, 3])
+        #expect(a.failures.map(\.index) == [1])
+        #expect(a.rows.count == 3 * 160)
+        let b = try CollectionEmbedder(model: model, preprocessing: .efficientNetLite0, batchSize: 3, threads: 1).embedAll(files)
+        #expect(b.embedded == a.embedded)
+        #expect(b.rows == a.rows)
     }
 
-    @Test("a stopped run resumes from its finished batches with the same result")
-    func resumes() throws {
+    @Test("batches arrive in order with sizes and timings; returning false stops after that batch")
+    func streamsAndStops() throws {
         let files = try Self.files()
         let embedder = CollectionEmbedder(model: try Self.model(), preprocessing: .efficientNetLite0, batchSize: 1, threads: 1)
-        let parts = try CLIFreeTemporaryFolder.make().appendingPathComponent("out.npy.parts")
-        let full = try embedder.run(files, parts: nil, runIdentity: "id")
-        #expect(throws: CancellationError.self) {
-            _ = try embedder.run(files, parts: parts, runIdentity: "id", progress: { done, _ in done < 2 })
+        var ranges: [Range<Int>] = []
+        let completed = try embedder.run(files) { batch in
+            ranges.append(batch.range)
+            if batch.range == 0..<1 {
+                #expect(batch.sizes[0]?.width == 500 && batch.sizes[0]?.height == 375)
+                #expect(batch.embedded == [0] && batch.rows.count == 160 && batch.secondsForward > 0)
+            }
+            if batch.range == 1..<2 { #expect(batch.embedded.isEmpty && batch.failures.map(\.index) == [1]) }
+            return ranges.count < 2
         }
-        let resumed = try embedder.run(files, parts: parts, runIdentity: "id")
-        #expect(resumed.resumedBatches == 2)
-        #expect(resumed.names == full.names)
-        #expect(resumed.embeddings == full.embeddings)
-        #expect(resumed.failures == full.failures)
-        #expect(throws: EmbeddingError.staleParts(folder: parts.path)) {
-            _ = try embedder.run(files, parts: parts, runIdentity: "another model")
-        }
+        #expect(!completed)
+        #expect(ranges == [0..<1, 1..<2])
     }
 }
 

@@ -13,6 +13,8 @@ public struct PreprocessedBatch: Sendable {
     public var failures: [(index: Int, error: ImageIOError)]
     /// Input index and the decoder's warnings (truncated files are used, with a warning).
     public var warnings: [(index: Int, warnings: [DecodeWarning])]
+    /// Width and height of each decoded image before preprocessing (nil for failures).
+    public var sizes: [(width: Int, height: Int)?]
 }
 
 /// Decodes and preprocesses many files in parallel into one contiguous batch, for the
@@ -36,27 +38,30 @@ public struct BatchPreprocessor: Sendable {
         let storage = BatchStorage(count: files.count * slot)
         let counter = ProgressCounter(total: files.count, callback: progress)
         let decoder = self.decoder, preprocessing = self.preprocessing
-        let outcomes = ParallelWork.map(count: files.count, threads: threads, shouldContinue: { !counter.cancelled }) { i -> Result<[DecodeWarning], ImageIOError> in
+        let outcomes = ParallelWork.map(count: files.count, threads: threads, shouldContinue: { !counter.cancelled }) { i -> Result<(warnings: [DecodeWarning], width: Int, height: Int), ImageIOError> in
             defer { counter.tick() }
             do throws(ImageIOError) {
                 let decoded = try decoder.decode(contentsOf: files[i])
                 storage.write(at: i * slot, count: slot) { preprocessing.apply(decoded.image, into: $0) }
-                return .success(decoded.warnings)
+                return .success((decoded.warnings, decoded.image.width, decoded.image.height))
             } catch {
                 return .failure(error)
             }
         }
         var failures: [(index: Int, error: ImageIOError)] = []
         var warnings: [(index: Int, warnings: [DecodeWarning])] = []
+        var sizes: [(width: Int, height: Int)?] = Array(repeating: nil, count: files.count)
         for (i, outcome) in outcomes.enumerated() {
             switch outcome {
             case .none: failures.append((i, .cancelled(path: files[i].path)))
             case .some(.failure(let e)): failures.append((i, e))
-            case .some(.success(let w)) where !w.isEmpty: warnings.append((i, w))
-            default: break
+            case .some(.success(let decoded)):
+                sizes[i] = (decoded.width, decoded.height)
+                if !decoded.warnings.isEmpty { warnings.append((i, decoded.warnings)) }
             }
         }
-        return PreprocessedBatch(count: files.count, height: h, width: w, values: storage.values, failures: failures, warnings: warnings)
+        return PreprocessedBatch(count: files.count, height: h, width: w, values: storage.values, failures: failures, warnings: warnings,
+                                 sizes: sizes)
     }
 }
 

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import FrameCutCore
+import FrameCutPipeline
+
+/// `framecut run FOLDER --model M --weights W ... --out DIR`: from a folder of images to frames.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "From a folder of images to clusters in one command: scan, embed (through the store), choose cal, cluster, analyse.",
+        discussion: """
+        Embeddings are kept in the store (--store, default ./framecut.sqlite), keyed by file content, \
+        model, embedding and weights SHA-256: a second run, another --cal or a renamed file computes \
+        nothing again, and an interrupted run continues where it stopped. DIR gets run.json (version, \
+        command line, per model the weights hash, preprocessing, cal and how it was chosen, solver, \
+        energies, timings, images used and skipped with reasons) and one subfolder per model with the \
+        `cluster` outputs, the similarity distribution and the cluster statistics (with --labels, the \
+        agreement with the classes); with two or more models compare/ holds the VI/ARI matrices and \
+        the cluster overlaps. DIR is built beside its place and renamed into it when complete. Exit \
+        status: 0 completed, 3 completed with skipped files, 130 interrupted by Ctrl-C (finished \
+        batches are kept), 1 error.
+        """
+    )
+
+    @Argument(help: "The image folder (read only).")
+    var folder: String
+
+    @Option(name: .customLong("model"), help: "Model id (see `framecut models`); repeat for several models, each with its --weights.")
+    var models: [String] = []
+
+    @Option(name: .customLong("weights"), help: "Weights file of the model in the same position.")
+    var weights: [String] = []
+
+    @Option(name: .customLong("embedding"), help: "Embedding variant per model, in the same order (default: each model's first).")
+    var embeddings: [String] = []
+
+    @Option(help: "Calibration: a number in (0,1), or 'auto' for the heuristic 0.94 - 0.98 mu of each model's similarities.")
+    var cal: String = "auto"
+
+    @Option(help: "Class labels (CSV name,class with names relative to FOLDER) to score each clustering against.")
+    var labels: String?
+
+    @Option(help: "Output folder (refused when it exists, unless --force).")
+    var out: String
+
+    @Flag(help: "Replace an existing output folder.")
+    var force = false
+
+    @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var solverOptions: SolverOptions
+
+    func validate() throws {
+        guard !models.isEmpty else { throw ValidationError("give at least one --model with its --weights") }
+        guard weights.count == models.count else { throw ValidationError("\(models.count) --model but \(weights.count) --weights: give one weights file per model") }
+        guard embeddings.isEmpty || embeddings.count == models.count else { throw ValidationError("give --embedding for every model or for none") }
+    }
+
+    func run() throws {
+        try CLIRunner.run {
+            let renderer = pipeline.renderer()
+            let specs = models.indices.map { ModelSpec(model: models[$0], weights: URL(fileURLWithPath: weights[$0]), embedding: embeddings.isEmpty ? nil : embeddings[$0]) }
+            let job = PipelineRun(folder: URL(fileURLWithPath: folder), models: specs, cal: try CalChoice(argument: cal),
+                                  labels: labels.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: out), store: pipeline.storeURL,
+                                  force: force, batchSize: pipeline.batch, threads: solverOptions.threads, includeHidden: pipeline.includeHidden,
+                                  solver: try solverOptions.multicutOptions(), commandLine: CommandLine.arguments)
+            try job.validate()
+            let record = try PipelineOptions.catchingInterrupt(renderer) { try job.execute(progress: renderer.handler) }
+            print(record.summary + "\nwrote \(out)/run.json and one folder per model")
+            renderer.event(["event": "done", "out": out, "skipped": record.skipped.count])
+            try PipelineExitStatus.finish(skipped: record.skipped.count)
+        }
+    }
+}

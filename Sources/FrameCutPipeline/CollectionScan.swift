@@ -1,0 +1,111 @@
+import Foundation
+import FrameCutCore
+import FrameCutIO
+
+/// One image file of a scanned collection, with its content hash.
+public struct ScannedFile: Sendable, Equatable {
+    public let path: String
+    public let url: URL
+    public let contentHash: String
+}
+
+/// A collection after scanning: the files in walk order, and the files that could not even be
+/// read (with the reason).
+public struct ScannedCollection: Sendable {
+    public let folder: URL
+    public let files: [ScannedFile]
+    public let unreadable: [SkippedImage]
+    /// Files whose hash came from the store (size and modification time unchanged).
+    public let reusedHashes: Int
+}
+
+/// An image left out, and why.
+public struct SkippedImage: Sendable, Codable, Equatable {
+    public let name: String
+    public let reason: String
+
+    public init(name: String, reason: String) {
+        self.name = name
+        self.reason = reason
+    }
+}
+
+/// Walks a collection folder, hashes every new or changed file (on worker threads) and brings
+/// the store's images table up to date, in one transaction.
+public struct CollectionScan: Sendable {
+    public var folder: URL
+    public var includeHidden: Bool
+    public var threads: Int
+
+    public init(folder: URL, includeHidden: Bool = false, threads: Int = ParallelWork.processorCount) {
+        self.folder = folder
+        self.includeHidden = includeHidden
+        self.threads = max(1, threads)
+    }
+
+    public func run(store: EmbeddingStore, progress: PipelineProgressHandler? = nil) throws -> ScannedCollection {
+        let listing: CollectionListing
+        do { listing = try CollectionWalker.list(folder, options: CollectionWalkOptions(includeHidden: includeHidden)) }
+        catch { throw PipelineError.input(path: folder.path, reason: error.reason) }
+        guard !listing.files.isEmpty else { throw PipelineError.noImages(folder: folder.path) }
+        let known = try store.images()
+        let clock = Stopwatch()
+        let files = listing.files
+        let total = files.count
+        var callback: (@Sendable (Int, Int) -> Bool)?
+        if let progress {
+            callback = { done, total in progress(PipelineProgress(stage: .scan, done: done, total: total, seconds: clock.seconds)) }
+        }
+        let counter = ProgressCounter(total: total, callback: callback)
+        let outcomes = ParallelWork.map(count: total, threads: threads, shouldContinue: { !counter.cancelled }) { i -> ScanOutcome in
+            defer { counter.tick() }
+            let file = files[i]
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.url.path),
+                  let size = (attributes[.size] as? NSNumber)?.int64Value,
+                  let date = attributes[.modificationDate] as? Date else {
+                return .unreadable(SkippedImage(name: file.relativePath, reason: "cannot read file attributes"))
+            }
+            let mtime = date.timeIntervalSince1970
+            if let old = known[file.relativePath], old.size == size, old.modificationTime == mtime {
+                return .hashed(old, fromStore: true)
+            }
+            guard let hash = try? SHA256.hex(fileAt: file.url) else {
+                return .unreadable(SkippedImage(name: file.relativePath, reason: "cannot read file"))
+            }
+            return .hashed(StoredImage(path: file.relativePath, size: size, modificationTime: mtime, contentHash: hash), fromStore: false)
+        }
+        if counter.cancelled { throw PipelineError.interrupted(stage: .scan, committed: 0) }
+        // What is known about a content (from any path) carries over to new paths with it.
+        var byHash: [String: StoredImage] = [:]
+        for image in known.values where image.status != .pending { byHash[image.contentHash] = image }
+        var rows: [StoredImage] = [], scanned: [ScannedFile] = [], unreadable: [SkippedImage] = []
+        var reused = 0
+        for (file, outcome) in zip(files, outcomes) {
+            switch outcome {
+            case .some(.hashed(var image, let fromStore)):
+                if fromStore { reused += 1 }
+                if image.status == .pending, let same = byHash[image.contentHash] {
+                    image.status = same.status
+                    image.reason = same.reason
+                    image.width = same.width
+                    image.height = same.height
+                }
+                rows.append(image)
+                scanned.append(ScannedFile(path: file.relativePath, url: file.url, contentHash: image.contentHash))
+            case .some(.unreadable(let skipped)):
+                unreadable.append(skipped)
+            case .none:
+                throw PipelineError.interrupted(stage: .scan, committed: 0)
+            }
+        }
+        try store.replaceImages(rows)
+        _ = progress?(PipelineProgress(stage: .scan, done: total, total: total, skipped: unreadable.count, seconds: clock.seconds, finished: true))
+        return ScannedCollection(folder: folder, files: scanned, unreadable: unreadable, reusedHashes: reused)
+    }
+}
+
+/// What scanning one file found.
+private enum ScanOutcome: Sendable {
+    case hashed(StoredImage, fromStore: Bool)
+    case unreadable(SkippedImage)
+}

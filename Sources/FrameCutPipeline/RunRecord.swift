@@ -1,0 +1,106 @@
+import Foundation
+import FrameCutCore
+import FrameCutIO
+
+/// `run.json`: everything that made a run folder, and what came out.
+public struct RunRecord: Codable, Sendable {
+    public var framecutVersion: String
+    public var commandLine: [String]
+    public var folder: String
+    public var store: String
+    public var labels: String?
+    /// Image files found in the folder.
+    public var files: Int
+    /// Files left out by every model, with the reason (undecodable, unreadable).
+    public var skipped: [SkippedImage]
+    public var models: [ModelRunRecord]
+    /// With two or more models: VI (nats) and ARI between their clusterings, in `models` order.
+    public var comparison: Comparison?
+    public var seconds: Seconds
+
+    public struct Seconds: Codable, Sendable, Equatable {
+        public var scan: Double
+        public var total: Double
+    }
+
+    public struct Comparison: Codable, Sendable, Equatable {
+        public var names: [String]
+        public var items: Int
+        public var variationOfInformation: [[Double]]
+        public var adjustedRandIndex: [[Double]]
+    }
+}
+
+/// One model's part of `run.json`.
+public struct ModelRunRecord: Codable, Sendable {
+    /// The subfolder of the run folder with this model's outputs.
+    public var folder: String
+    public var model: String
+    public var embedding: String
+    public var weights: String
+    public var weightsSHA256: String
+    /// The preprocessing recipe (JSON text, as stored).
+    public var preprocessing: String
+    public var embeddingWidth: Int
+    public var cal: Double
+    /// How `cal` was chosen: given, or the heuristic with its `mu`.
+    public var calSource: String
+    public var solver: String
+    public var energyGAEC: Double
+    public var energy: Double
+    public var clustersGAEC: Int
+    public var clusters: Int
+    public var singletonClusters: Int
+    public var largestClusters: [Int]
+    /// Images clustered; of them, embedded by this run and taken from the store.
+    public var imagesUsed: Int
+    public var imagesComputed: Int
+    public var imagesReused: Int
+    public var skipped: [SkippedImage]
+    public var warnings: [SkippedImage]
+    public var agreement: Agreement?
+    public var seconds: Seconds
+
+    /// Agreement with the class labels of `--labels`.
+    public struct Agreement: Codable, Sendable, Equatable {
+        public var classes: Int
+        public var variationOfInformation: Double
+        public var adjustedRandIndex: Double
+        public var purity: Double
+    }
+
+    public struct Seconds: Codable, Sendable, Equatable {
+        public var embedding: EmbeddingTiming
+        public var similarity: Double
+        public var costs: Double
+        public var gaec: Double
+        public var kernighanLin: Double
+    }
+}
+
+extension RunRecord {
+    /// A few lines for people: per model the clusters, `cal`, energy and agreement.
+    public var summary: String {
+        var lines: [String] = []
+        for m in models {
+            lines.append("\(m.folder): \(m.imagesUsed) images (\(m.imagesComputed) embedded now, \(m.imagesReused) from the store), " +
+                         "cal \(String(format: "%.4f", m.cal)) (\(m.calSource))")
+            lines.append("  \(m.clusters) clusters (\(m.singletonClusters) singletons), energy GAEC \(String(format: "%.6g", m.energyGAEC)), " +
+                         "GAEC+KL \(String(format: "%.6g", m.energy)); largest: \(m.largestClusters.prefix(8).map(String.init).joined(separator: ", "))")
+            if let a = m.agreement {
+                lines.append(String(format: "  against the %d classes of the labels: VI %.3f nats, ARI %.3f, purity %.3f",
+                                    a.classes, a.variationOfInformation, a.adjustedRandIndex, a.purity))
+            }
+        }
+        if let c = comparison {
+            for i in 0..<c.names.count {
+                for j in (i + 1)..<c.names.count {
+                    lines.append(String(format: "%@ vs %@: VI %.3f nats, ARI %.3f", c.names[i], c.names[j],
+                                        c.variationOfInformation[i][j], c.adjustedRandIndex[i][j]))
+                }
+            }
+        }
+        if !skipped.isEmpty { lines.append("\(skipped.count) files skipped (listed with reasons in run.json)") }
+        return lines.joined(separator: "\n")
+    }
+}
