@@ -22,7 +22,7 @@ public struct EmbeddingFiles: Sendable, Equatable {
     /// Writes the three files, each atomically.
     public func write(_ set: EmbeddingSet, metadata meta: EmbeddingFileMetadata) throws {
         try NPYFile.write(try NPYArray(shape: [set.names.count, set.width], values: .float32(set.values)), to: embeddings)
-        try AtomicFile.write(set.names.map { $0 + "\n" }.joined(), to: names)
+        try NameList.write(set.names, to: names)
         try AtomicFile.write(try ClusteringOutput.jsonData(meta), to: metadata)
     }
 }

@@ -27,7 +27,9 @@ public struct FolderEmbedding: Sendable {
     /// Checks the output paths before any work (nothing inside the image folder).
     public func validate() throws {
         guard batchSize >= 1 else { throw PipelineError.invalidOption(flag: "--batch", reason: "must be at least 1") }
-        try OutputPaths.check(files: [store] + files.all, inputs: [folder])
+        try OutputPaths.check(files: [.init(store, "--store"), .init(files.embeddings, "--out"), .init(files.names, "--names"),
+                                      .init(files.metadata, "the metadata file")],
+                              inputs: [.init(model.weights, "--weights")], imageFolders: [.init(folder, "FOLDER")])
     }
 
     public func execute(progress: PipelineProgressHandler? = nil) throws -> EmbeddingSet {

@@ -44,7 +44,9 @@ public struct PipelineRun: Sendable {
         guard !models.isEmpty else { throw PipelineError.invalidOption(flag: "--model", reason: "at least one model is needed") }
         guard batchSize >= 1 else { throw PipelineError.invalidOption(flag: "--batch", reason: "must be at least 1") }
         guard threads >= 1 else { throw PipelineError.invalidOption(flag: "--threads", reason: "must be at least 1") }
-        try OutputPaths.check(files: [store], inputs: [folder], replaceable: [out], force: force)
+        try OutputPaths.check(files: [.init(store, "--store")],
+                              inputs: models.map { .init($0.weights, "--weights") } + (labels.map { [.init($0, "--labels")] } ?? []),
+                              imageFolders: [.init(folder, "FOLDER")], replaceable: .init(out, "--out"), force: force)
     }
 
     /// Runs everything and writes the run folder (built beside `out`, then renamed into place).

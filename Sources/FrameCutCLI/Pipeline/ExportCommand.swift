@@ -38,7 +38,8 @@ struct ExportCommand: ParsableCommand {
         try CLIRunner.run {
             guard FileManager.default.fileExists(atPath: store) else { throw UserError("\(store): no such store") }
             let files = EmbeddingFiles(out: URL(fileURLWithPath: out), names: names.map { URL(fileURLWithPath: $0) })
-            try OutputPaths.check(files: files.all, inputs: [URL(fileURLWithPath: store)])
+            try OutputPaths.check(files: [.init(files.embeddings, "--out"), .init(files.names, "--names"), .init(files.metadata, "the metadata file")],
+                                  inputs: [.init(URL(fileURLWithPath: store), "--store")], imageFolders: [])
             let opened = try EmbeddingStore(url: URL(fileURLWithPath: store))
             let set = try EmbeddingExport.read(store: opened, selection: ModelSelection(name: model, variant: embedding, weightsSHA256: weightsSHA))
             try files.write(set, metadata: EmbeddingFileMetadata(set, weights: nil, store: opened.url, batch: nil, threads: nil))

@@ -54,7 +54,9 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         try CLIRunner.run {
             let folderURL = URL(fileURLWithPath: folder), storeURL = URL(fileURLWithPath: store)
-            try OutputPaths.check(files: [storeURL], inputs: [folderURL, URL(fileURLWithPath: embeddings), URL(fileURLWithPath: names)])
+            try OutputPaths.check(files: [.init(storeURL, "--store")],
+                                  inputs: [.init(URL(fileURLWithPath: embeddings), "EMBEDDINGS"), .init(URL(fileURLWithPath: names), "--names")],
+                                  imageFolders: [.init(folderURL, "--folder")])
             let sha: String
             if let weights {
                 do { sha = try FrameCutIO.SHA256.hex(fileAt: URL(fileURLWithPath: weights)) } catch { throw UserError("\(weights): cannot open weights file") }
