@@ -31,11 +31,16 @@ demo-generated: release
 # The test suite, in debug and in release mode.
 test: test-debug test-release
 
+# Each run's log goes to .build/test-*.log; scripts/suite_times.sh prints every suite's duration.
 test-debug: setup test-data
-	FRAMECUT_SHARED=$(SHARED) $(SWIFT) test
+	@mkdir -p .build
+	set -o pipefail; FRAMECUT_SHARED=$(SHARED) $(SWIFT) test 2>&1 | tee .build/test-debug.log
+	@scripts/suite_times.sh .build/test-debug.log debug
 
 test-release: setup test-data
-	FRAMECUT_SHARED=$(SHARED) $(SWIFT) test -c release
+	@mkdir -p .build
+	set -o pipefail; FRAMECUT_SHARED=$(SHARED) $(SWIFT) test -c release 2>&1 | tee .build/test-release.log
+	@scripts/suite_times.sh .build/test-release.log release
 
 bench: release
 	.build/release/framecut bench multicut --shared $(SHARED)

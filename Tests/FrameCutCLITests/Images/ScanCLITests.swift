@@ -71,7 +71,7 @@ struct ScanCLITests {
         for (flag, value) in [("--threads", "0"), ("--max-pixels", "0")] {
             let result = try CLIHarness.run(["scan", dir, flag, value])
             #expect(result.status == 64, "\(flag)")
-            #expect(result.stderr.hasPrefix("Error: \(flag) must be at least 1"), "\(flag): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("Error: \(flag) must"), "\(flag): \(result.stderr)")
         }
     }
 }
