@@ -46,10 +46,10 @@ for target in "${targets[@]}"; do
     seed "$target" "$corpus"
     mkdir -p "$artifacts"
     echo "== $target: ${seconds} s"
-    extra=()
+    leaks=1
     # Foundation leaks a path buffer inside ZIPFoundation's Archive(url:) (not FrameCut code).
-    if [ "$target" = FuzzNPZ ]; then extra=(-detect_leaks=0); fi
-    if ! ".build-fuzz/debug/$target" "$corpus" "${extra[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=20 \
+    if [ "$target" = FuzzNPZ ]; then leaks=0; fi
+    if ! ASAN_OPTIONS="detect_leaks=$leaks" ".build-fuzz/debug/$target" "$corpus" -detect_leaks=$leaks -max_total_time="$seconds" -max_len=65536 -timeout=20 \
             -rss_limit_mb=2048 -artifact_prefix="$artifacts/" -print_final_stats=1 2> "$artifacts/log.txt"; then
         tail -n 30 "$artifacts/log.txt"
         failed+=("$target")

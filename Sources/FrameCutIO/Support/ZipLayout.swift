@@ -23,21 +23,19 @@ enum ZipLayout {
         func u64(_ at: Int) throws(Problem) -> UInt64 { try u32(at) | (try u32(at + 4)) << 32 }
         func signature(_ at: Int, _ value: UInt64) -> Bool { (try? u32(at)) == value }
 
-        // End of central directory record (the last one in the final 64 KiB + 22 bytes).
+        // End of central directory record: the last one, found as ZIPFoundation finds it
+        // (scanning back from the end), so that both read the same structures.
         var end = count - 22
-        let lowest = max(0, count - 22 - 65_535)
-        while end >= lowest, !signature(end, 0x0605_4B50) { end -= 1 }
-        guard end >= lowest else { throw Problem(description: "no end of central directory record") }
+        while end >= 0, !signature(end, 0x0605_4B50) { end -= 1 }
+        guard end >= 0 else { throw Problem(description: "no end of central directory record") }
         var entries = UInt64(try u16(end + 10))
         var directorySize = try u32(end + 12)
         var directoryOffset = try u32(end + 16)
-        if entries == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
-            guard end >= 20, signature(end - 20, 0x0706_4B50) else { throw Problem(description: "zip64 locator missing") }
-            let record = try u64(end - 20 + 8)
-            guard record <= UInt64(count), signature(Int(record), 0x0606_4B50) else { throw Problem(description: "zip64 end record outside the file") }
-            entries = try u64(Int(record) + 32)
-            directorySize = try u64(Int(record) + 40)
-            directoryOffset = try u64(Int(record) + 48)
+        // ZIPFoundation prefers a zip64 end record wherever one sits right before the locator.
+        if end >= 76, signature(end - 20, 0x0706_4B50), signature(end - 76, 0x0606_4B50) {
+            entries = try u64(end - 76 + 32)
+            directorySize = try u64(end - 76 + 40)
+            directoryOffset = try u64(end - 76 + 48)
         }
         guard directoryOffset <= UInt64(count), directorySize <= UInt64(count) - directoryOffset else {
             throw Problem(description: "central directory outside the file")
@@ -68,7 +66,12 @@ enum ZipLayout {
                 throw Problem(description: "member \(seen) has its local header outside the file")
             }
             let dataStart = UInt64(offset) + 30 + UInt64(try u16(Int(offset) + 26)) + UInt64(try u16(Int(offset) + 28))
-            guard dataStart <= UInt64(count), compressed <= UInt64(count) - dataStart else {
+            // A stored member is read for its uncompressed size; the local header's sizes are
+            // read too, so every size must fit what follows the header.
+            let stored = try u16(position + 10) == 0
+            var sizes = [compressed] + (stored ? [uncompressed] : [])
+            for local in [try u32(Int(offset) + 18), try u32(Int(offset) + 22)] where local != 0xFFFF_FFFF && stored { sizes.append(local) }
+            guard dataStart <= UInt64(count), sizes.allSatisfy({ $0 <= UInt64(count) - dataStart }) else {
                 throw Problem(description: "member \(seen) has its data outside the file")
             }
             position += 46 + nameLength + extraLength + commentLength
