@@ -19,6 +19,11 @@ enum TorchZipReader {
     }
 
     static func read(data: Data, file: String) throws(WeightFileError) -> StateDict {
+        do {
+            try ZipLayout.validate(data)
+        } catch {
+            throw .archive(file: file, reason: error.description)
+        }
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)

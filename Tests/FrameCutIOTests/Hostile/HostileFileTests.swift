@@ -106,6 +106,15 @@ struct HostileFileTests {
         #expect(throws: WeightFileError.self) { try StateDict.decode(bad, file: "flipped.pt") }
     }
 
+    /// Found by FuzzWeights: a zip whose member offsets point past the end trapped inside
+    /// ZIPFoundation's in-memory reader; the layout is now checked first.
+    @Test(arguments: ["fuzz_offset_past_end.pt", "fuzz_stored_size_past_end.pt"])
+    func zipOffsetsPastTheEndAreAnError(name: String) throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/weights/\(name)", withExtension: nil))
+        #expect(throws: WeightFileError.self) { try StateDict.decode(try Data(contentsOf: url), file: "fuzz") }
+        #expect(throws: WeightFileError.self) { try StateDict.load(contentsOf: url) }
+    }
+
     @Test func specialFilesAreRefusedNotRead() throws {
         let dir = try Self.folder()
         #expect(mkfifo(dir + "/fifo", 0o644) == 0)
