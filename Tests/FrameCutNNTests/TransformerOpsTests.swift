@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FrameCutCore
 import FrameCutIO
 @testable import FrameCutNN
 
@@ -69,5 +70,26 @@ struct TransformerOpsTests {
         #expect(relativeError(Tensor(shape: shape, values: size), try f.tensor(c.name + ".size")) < 1e-6)
         // The two rules differ (the offset moves every sample), unless the grid is unchanged.
         #expect(hub != size)
+    }
+}
+
+@Suite("Engine: token-wise linear layers do not depend on the batch")
+struct PerSequenceLinearTests {
+    /// Full-size ViT-B/32 and DINOv2 shapes (one SGEMM over all images) and small ones (one per
+    /// image): every image's rows are bit-identical to the image run alone, on 1 and 2 threads.
+    @Test("per-sequence linear: batched and per-image SGEMM paths", arguments: [(50, 768, 2304), (257, 768, 768), (50, 3072, 768), (17, 32, 96), (1, 768, 512)])
+    func batchIndependent(_ shape: (tokens: Int, inFeatures: Int, outFeatures: Int)) {
+        var generator = SeededGenerator(seed: 7)
+        let (t, k, m) = shape
+        let weight = (0..<(k * m)).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
+        let bias = (0..<m).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
+        let layer = Linear(inFeatures: k, outFeatures: m, weight: weight, bias: bias, activation: .gelu)
+        let x = Tensor(shape: [3, t, k], values: (0..<(3 * t * k)).map { _ in Float.random(in: -2...2, using: &generator) })
+        for threads in [1, 2] {
+            let all = layer.perSequence(x, context: ComputeContext(threads: threads))
+            for i in 0..<3 {
+                #expect(layer.perSequence(x.slice(batch: i..<(i + 1))) == all.slice(batch: i..<(i + 1)), "image \(i) of \(shape)")
+            }
+        }
     }
 }

@@ -2,38 +2,56 @@ import CBLAS
 import FrameCutCore
 
 extension Linear {
+    /// Below this many multiply-adds per image and output part (`rows * in * out / parts`),
+    /// OpenBLAS 0.3 takes its small-matrix path, where a row's result can depend on how many rows
+    /// the call has; above it, rows are computed independently of the row count (checked by
+    /// `TransformerOpsTests`), so all images' rows can share one SGEMM.
+    static let batchedGEMMThreshold = 1 << 21
+
     /// The layer applied to each sequence of `x` (`N x T x inFeatures`, or `N x inFeatures` as
-    /// `T = 1`) by its own SGEMM, so an image's result never depends on the batch it came in
-    /// (OpenBLAS may sum in another order when the row count changes). Output features are cut
-    /// into the same fixed parts as `callAsFunction`.
+    /// `T = 1`) such that an image's result never depends on the batch it came in: one SGEMM over
+    /// all images' rows when the per-image product is large enough for OpenBLAS's regular path,
+    /// otherwise one SGEMM per image. Output features are cut into the same fixed parts as
+    /// `callAsFunction`.
     public func perSequence(_ x: Tensor, context: ComputeContext = ComputeContext()) -> Tensor {
         precondition(x.shape.last == inFeatures && x.rank >= 2, "Linear: input \(x.shape), expected last dimension \(inFeatures)")
         let n = x.shape[0], rows = x.count / inFeatures / max(n, 1)
         var shape = x.shape
         shape[shape.count - 1] = outFeatures
-        let k = inFeatures, m = outFeatures
         return Tensor(shape: shape) { out in
-            let dst = SendablePointer(out.baseAddress!)
             x.values.withUnsafeBufferPointer { xs in
                 weight.withUnsafeBufferPointer { ws in
-                    let xp = UncheckedSendable(xs.baseAddress!), wp = UncheckedSendable(ws.baseAddress!)
-                    context.withSingleThreadedBLAS {
-                        let parts = max(1, min(ComputeContext.partitions, m / 64))
-                        context.forEach(parts) { part in
-                            let cols = (m * part / parts)..<(m * (part + 1) / parts)
-                            for i in 0..<n {
-                                let y = dst.base + i * rows * m
-                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cols.count), Int32(k),
-                                            1, xp.value + i * rows * k, Int32(k), wp.value + cols.lowerBound * k, Int32(k),
-                                            0, y + cols.lowerBound, Int32(m))
-                                for r in 0..<rows {
-                                    let p = y + r * m + cols.lowerBound
-                                    for c in 0..<cols.count { p[c] += bias[cols.lowerBound + c] }
-                                    activation.apply(p, count: cols.count)
-                                }
-                            }
-                        }
+                    bias.withUnsafeBufferPointer { bs in
+                        Self.sequenceGEMM(x: xs.baseAddress!, sequences: n, rows: rows, inFeatures: inFeatures, weight: ws.baseAddress!,
+                                          bias: bs.baseAddress!, outFeatures: outFeatures, activation: activation,
+                                          out: out.baseAddress!, context: context)
                     }
+                }
+            }
+        }
+    }
+
+    /// `out[s, r, :] = act(x[s, r, :] Wᵀ + b)` for `sequences` sequences of `rows` rows, `W` being
+    /// `outFeatures x inFeatures`; see `perSequence`.
+    static func sequenceGEMM(x: UnsafePointer<Float>, sequences n: Int, rows: Int, inFeatures k: Int, weight: UnsafePointer<Float>,
+                             bias: UnsafePointer<Float>, outFeatures m: Int, activation: Activation,
+                             out: UnsafeMutablePointer<Float>, context: ComputeContext) {
+        let xp = UncheckedSendable(x), wp = UncheckedSendable(weight), bp = UncheckedSendable(bias), dst = SendablePointer(out)
+        context.withSingleThreadedBLAS {
+            let parts = max(1, min(ComputeContext.partitions, m / 64))
+            let batched = rows * k * (m / parts) > batchedGEMMThreshold
+            context.forEach(parts) { part in
+                let cols = (m * part / parts)..<(m * (part + 1) / parts)
+                let calls = batched ? [(0, n * rows)] : (0..<n).map { ($0 * rows, rows) }
+                for (first, count) in calls {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(cols.count), Int32(k),
+                                1, xp.value + first * k, Int32(k), wp.value + cols.lowerBound * k, Int32(k),
+                                0, dst.base + first * m + cols.lowerBound, Int32(m))
+                }
+                for r in 0..<(n * rows) {
+                    let p = dst.base + r * m + cols.lowerBound
+                    for c in 0..<cols.count { p[c] += bp.value[cols.lowerBound + c] }
+                    activation.apply(p, count: cols.count)
                 }
             }
         }

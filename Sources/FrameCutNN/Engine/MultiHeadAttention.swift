@@ -7,8 +7,8 @@ import Foundation
 /// Hugging Face `CLIPAttention` / `Dinov2SelfAttention`, OpenAI CLIP `AttentionPool2d`.
 ///
 /// For each head `h`: `softmax(Q_h K_hᵀ / sqrt(headDim)) V_h`, the heads concatenated and passed
-/// through `output`. Every matrix product is an OpenBLAS SGEMM: the projections over each
-/// image's tokens, then two SGEMMs per (image, head), batched over heads and images on the
+/// through `output`. Every matrix product is an OpenBLAS SGEMM: the projections over the
+/// tokens (`Linear.perSequence`), then two SGEMMs per (image, head), batched over heads and images on the
 /// threads. Work is cut independently of the thread count, so results are bit-identical for
 /// every `ComputeContext.threads`, and an image's result does not depend on its batch.
 ///
@@ -91,30 +91,16 @@ public struct MultiHeadAttention: Sendable {
         return output.perSequence(heads, context: context)
     }
 
-    /// `x W[rows]ᵀ + b[rows]` for every token: `(N*T) x rows.count`, output features cut into
-    /// fixed parts (as `Linear` does).
+    /// `x W[rows]ᵀ + b[rows]` for every token: `(N*T) x rows.count` (see `Linear.perSequence`).
     private func project(_ x: Tensor, rows: Range<Int>, context: ComputeContext) -> [Float] {
-        let n = x.shape[0], tokens = x.count / embedDim, perImage = tokens / max(n, 1), width = rows.count, k = embedDim
+        let n = x.shape[0], tokens = x.count / embedDim, width = rows.count
         return [Float](unsafeUninitializedCapacity: tokens * width) { out, initialized in
-            let dst = SendablePointer(out.baseAddress!)
             x.values.withUnsafeBufferPointer { xs in
                 inWeight.withUnsafeBufferPointer { ws in
-                    let xp = UncheckedSendable(xs.baseAddress!), wp = UncheckedSendable(ws.baseAddress! + rows.lowerBound * k)
-                    context.withSingleThreadedBLAS {
-                        let parts = max(1, min(ComputeContext.partitions, width / 64))
-                        context.forEach(parts) { part in
-                            let cols = (width * part / parts)..<(width * (part + 1) / parts)
-                            // One SGEMM per image: its result never depends on the batch.
-                            for i in 0..<n {
-                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(perImage), Int32(cols.count), Int32(k),
-                                            1, xp.value + i * perImage * k, Int32(k), wp.value + cols.lowerBound * k, Int32(k),
-                                            0, dst.base + i * perImage * width + cols.lowerBound, Int32(width))
-                            }
-                            for r in 0..<tokens {
-                                let p = dst.base + r * width + cols.lowerBound
-                                for c in 0..<cols.count { p[c] += inBias[rows.lowerBound + cols.lowerBound + c] }
-                            }
-                        }
+                    inBias.withUnsafeBufferPointer { bs in
+                        Linear.sequenceGEMM(x: xs.baseAddress!, sequences: n, rows: tokens / max(n, 1), inFeatures: embedDim,
+                                            weight: ws.baseAddress! + rows.lowerBound * embedDim, bias: bs.baseAddress! + rows.lowerBound,
+                                            outFeatures: width, activation: .identity, out: out.baseAddress!, context: context)
                     }
                 }
             }

@@ -66,6 +66,8 @@ public struct DINOv2: ImageEmbeddingModel {
     public let name: String
     public let configuration: Configuration
     public let embeddingWidth: Int
+    /// Whole runs of images per call: the token-wise layers then share one SGEMM.
+    public var embedsImageRuns: Bool { true }
     let embeddingLayer: PatchEmbedding
     let blocks: [TransformerBlock]
     let norm: LayerNorm

@@ -12,6 +12,13 @@ public protocol ImageEmbeddingModel: Sendable {
     func embed(_ images: Tensor, context: ComputeContext) -> Tensor
     /// Class logits (`N x classes`), when the weights include the classifier head.
     func classify(_ images: Tensor, context: ComputeContext) -> Tensor?
+    /// Whether `embedBatch` hands each thread a run of whole images in one call (the transformers,
+    /// whose token-wise layers share one SGEMM over all images) rather than one image at a time.
+    var embedsImageRuns: Bool { get }
+}
+
+extension ImageEmbeddingModel {
+    public var embedsImageRuns: Bool { false }
 }
 
 extension ImageEmbeddingModel {
@@ -38,6 +45,17 @@ extension ImageEmbeddingModel {
         let n = images.batch
         guard n > 1, n >= context.threads else { return nil }
         let single = ComputeContext(threads: 1)
+        if embedsImageRuns {
+            // One contiguous run of images per thread, each in one call.
+            let workers = context.threads
+            let runs = ParallelWork.map(count: workers, threads: workers) { w in
+                body(images.slice(batch: (n * w / workers)..<(n * (w + 1) / workers)), single)
+            }.compactMap { $0 }
+            guard runs.count == workers, let first = runs.first else { return nil }
+            var shape = first.shape
+            shape[0] = n
+            return Tensor(shape: shape, values: runs.flatMap(\.values))
+        }
         let rows = ParallelWork.map(count: n, threads: context.threads) { i in body(images.slice(batch: i..<(i + 1)), single) }
             .compactMap { $0 }
         guard rows.count == n, let first = rows.first else { return nil }

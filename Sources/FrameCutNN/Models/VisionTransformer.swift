@@ -47,6 +47,8 @@ public struct VisionTransformer: ImageEmbeddingModel {
     public let name: String
     public let configuration: Configuration
     public let embeddingWidth: Int
+    /// Whole runs of images per call: the token-wise layers then share one SGEMM.
+    public var embedsImageRuns: Bool { true }
     let embedding: PatchEmbedding
     let blocks: [TransformerBlock]
     let norm: LayerNorm

@@ -57,6 +57,8 @@ public struct CLIPVisionTransformer: ImageEmbeddingModel {
     public let name: String
     public let configuration: Configuration
     public let embeddingWidth: Int
+    /// Whole runs of images per call: the token-wise layers then share one SGEMM.
+    public var embedsImageRuns: Bool { true }
     let embedding: PatchEmbedding
     let preNorm: LayerNorm
     let blocks: [TransformerBlock]
