@@ -59,24 +59,28 @@ def unit_rows(x):
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def run_methods(x, y, min_cluster_size, umap_mod, hdbscan_mod):
+def run_methods(x, y, min_cluster_size, umap_mod, hdbscan_mod, rows, save):
+    """Fills `rows` method by method (cheap ones first), calling save() after each."""
     k = int(len(np.unique(y)))
     u = unit_rows(x.astype(np.float64))
-    rows = {}
     t = time.time()
-    rows[f"k-means, k = {k} (n_init 10)"] = dict(needs="the true k", **score(KMeans(k, n_init=10, random_state=0).fit_predict(u), y))
-    rows[f"agglomerative (Ward), k = {k}"] = dict(needs="the true k", **score(AgglomerativeClustering(k, linkage="ward").fit_predict(u), y))
-    if hdbscan_mod is not None:
-        lab = hdbscan_mod.HDBSCAN(min_cluster_size=min_cluster_size).fit_predict(u)
-        rows[f"HDBSCAN (min cluster size {min_cluster_size})"] = dict(needs="a size parameter", **score(relabel_noise(lab), y))
+
+    def done(name, needs, labels):
+        rows[name] = dict(needs=needs, **score(labels, y))
+        print(f"  {name}: {rows[name]} ({time.time() - t:.0f} s)", file=sys.stderr)
+        save()
+
+    done(f"k-means, k = {k} (n_init 10)", "the true k", KMeans(k, n_init=10, random_state=0).fit_predict(u))
     if umap_mod is not None:
         z = umap_mod.UMAP(n_components=10, n_neighbors=30, metric="cosine", min_dist=0.0, random_state=0).fit_transform(u)
+        done(f"UMAP (10-d, 30 neighbours, cosine) + k-means, k = {k}", "the true k", KMeans(k, n_init=10, random_state=0).fit_predict(z))
         if hdbscan_mod is not None:
-            lab = hdbscan_mod.HDBSCAN(min_cluster_size=min_cluster_size).fit_predict(z)
-            rows[f"UMAP (10-d, 30 neighbours, cosine) + HDBSCAN (min cluster size {min_cluster_size})"] = dict(needs="a size parameter", **score(relabel_noise(lab), y))
-        rows[f"UMAP (same) + k-means, k = {k}"] = dict(needs="the true k", **score(KMeans(k, n_init=10, random_state=0).fit_predict(z), y))
-    print(f"  {len(rows)} methods in {time.time() - t:.1f} s", file=sys.stderr)
-    return rows
+            done(f"UMAP (same) + HDBSCAN (min cluster size {min_cluster_size})", "a size parameter",
+                 relabel_noise(hdbscan_mod.HDBSCAN(min_cluster_size=min_cluster_size).fit_predict(z)))
+    done(f"agglomerative (Ward), k = {k}", "the true k", AgglomerativeClustering(k, linkage="ward").fit_predict(u))
+    if hdbscan_mod is not None:
+        done(f"HDBSCAN (min cluster size {min_cluster_size})", "a size parameter",
+             relabel_noise(hdbscan_mod.HDBSCAN(min_cluster_size=min_cluster_size).fit_predict(u)))
 
 
 def relabel_noise(lab):
@@ -116,16 +120,24 @@ def main():
     b = datasets.load_breast_cancer()
     sets["breast-cancer"] = (StandardScaler().fit_transform(b.data).astype(np.float32), b.target.astype(np.int32), 10, "scikit-learn breast cancer, standardised features (30-d)")
     report = {"generator": "scripts/reference/costs_reference.py", "sets": {}}
-    for name, (x, y, mcs, title) in sets.items():
+
+    def save():
+        with open(os.path.join(a.out, "reference.json.tmp"), "w") as f:
+            json.dump(report, f, indent=1, sort_keys=True)
+            f.write("\n")
+        os.replace(os.path.join(a.out, "reference.json.tmp"), os.path.join(a.out, "reference.json"))
+
+    # The small sets first, so a partial run is already usable.
+    for name in sorted(sets, key=lambda s: s == "fmnist"):
+        x, y, mcs, title = sets[name]
         print(f"{name}: {x.shape}", file=sys.stderr)
         if name != "fmnist":
             np.save(os.path.join(a.out, f"{name}.embeddings.npy"), x.astype(np.float32))
             np.save(os.path.join(a.out, f"{name}.labels.npy"), y.astype(np.int32))
+        rows = {}
         report["sets"][name] = {"title": title, "n": int(x.shape[0]), "d": int(x.shape[1]), "classes": int(len(np.unique(y))),
-                                "methods": run_methods(x, y, mcs, umap_mod, hdbscan_mod)}
-    with open(os.path.join(a.out, "reference.json"), "w") as f:
-        json.dump(report, f, indent=1, sort_keys=True)
-        f.write("\n")
+                                "methods": rows}
+        run_methods(x, y, mcs, umap_mod, hdbscan_mod, rows, save)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ struct BenchCostsCommand: AsyncParsableCommand {
     @Option(help: "The paper's grid of cal values run on Fashion-MNIST (comma separated; empty for none).")
     var cals: String = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"
 
+    @Option(help: "Only these sets of reference.json (comma separated; default: all).")
+    var sets: String?
+
     @Option(help: "Threads.")
     var threads: Int = 2
 
@@ -44,7 +47,11 @@ struct BenchCostsCommand: AsyncParsableCommand {
             }
             let options = MulticutOptions(algorithm: .gaecKL, threads: threads)
             print("framecut bench costs: \(threads) threads, GAEC + Kernighan-Lin; VI in nats")
-            for name in reference.sets.keys.sorted(by: CostsReference.order) {
+            let chosen = sets.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+            if let chosen, let unknown = chosen.first(where: { reference.sets[$0] == nil }) {
+                throw UserError("--sets: no set '\(unknown)' in reference.json (has \(reference.sets.keys.sorted().joined(separator: ", ")))")
+            }
+            for name in reference.sets.keys.sorted(by: CostsReference.order) where chosen?.contains(name) ?? true {
                 guard let set = reference.sets[name] else { continue }
                 let path = name == "fmnist" ? shared + "/instances/fmnist_t10k_lite0.npz" : data + "/\(name).embeddings.npy"
                 let embeddings = try InputLoading.embeddings(path)
