@@ -6,9 +6,13 @@
 #
 #   scripts/fuzz_ci.sh                 # every target, 20 s each
 #   FUZZ_SECONDS=60 scripts/fuzz_ci.sh FuzzNPY FuzzTextGraph
+#   FUZZ_RUNS=20000 scripts/fuzz_ci.sh  # CI: a fixed number of inputs from a fixed seed (repeatable;
+#                                       # FUZZ_SECONDS still caps each target)
 set -euo pipefail
 cd "$(dirname "$0")/../Fuzz"
 seconds="${FUZZ_SECONDS:-20}"
+runs=()
+[ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS" -seed=1)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=(FuzzNPY FuzzNPZ FuzzTextGraph FuzzLabels FuzzWeights FuzzJPEG FuzzPNG FuzzWebP FuzzGIF FuzzBMP FuzzAnyImage FuzzPreprocess)
@@ -45,12 +49,12 @@ for target in "${targets[@]}"; do
     artifacts="artifacts/$target"
     seed "$target" "$corpus"
     mkdir -p "$artifacts"
-    echo "== $target: ${seconds} s"
+    echo "== $target: ${FUZZ_RUNS:+$FUZZ_RUNS inputs, at most }${seconds} s"
     leaks=1
     # ZIPFoundation leaks inside Archive(url:) (a Foundation path buffer) and Archive(data:)
     # (its memory-file cookie) on malformed zips: not FrameCut code, so leaks are not findings there.
     if [ "$target" = FuzzNPZ ] || [ "$target" = FuzzWeights ]; then leaks=0; fi
-    if ! ASAN_OPTIONS="detect_leaks=$leaks" ".build-fuzz/debug/$target" "$corpus" -detect_leaks=$leaks -max_total_time="$seconds" -max_len=65536 -timeout=20 \
+    if ! ASAN_OPTIONS="detect_leaks=$leaks" ".build-fuzz/debug/$target" "$corpus" -detect_leaks=$leaks -max_total_time="$seconds" "${runs[@]}" -max_len=65536 -timeout=20 \
             -rss_limit_mb=2048 -artifact_prefix="$artifacts/" -print_final_stats=1 2> "$artifacts/log.txt"; then
         tail -n 30 "$artifacts/log.txt"
         failed+=("$target")

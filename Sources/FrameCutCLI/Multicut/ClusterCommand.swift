@@ -19,8 +19,10 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(help: "Names file, one name per row of the embeddings (default: row indices).")
     var names: String?
 
-    @Option(help: "Calibration in (0,1): a pair attracts when its normalised similarity exceeds 1 - cal. Larger gives fewer, larger clusters.")
-    var cal: Double
+    @Option(help: "The paper's calibration in (0,1): a pair attracts when its normalised similarity exceeds 1 - cal. Larger gives fewer, larger clusters. Implies --costs paper.")
+    var cal: Double?
+
+    @OptionGroup var costOptions: CostOptions
 
     @OptionGroup var solverOptions: SolverOptions
 
@@ -38,19 +40,25 @@ struct ClusterCommand: AsyncParsableCommand {
             paths.outputFolder(out, flag: "--out", files: ClusteringOutput.fileNames)
             paths.output(writeGraph, flag: "--write-graph")
             try paths.check()
-            let costs = try InputLoading.cost(cal: cal)
+            let model = try costOptions.model(cal: cal)
+            if writeGraph != nil, model.name == CostModel.auto.name {
+                throw UserError("--write-graph exports the paper's normalised similarities: use it with --cal C or --costs paper")
+            }
             let data = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: data.count)
-            let source: EmbeddingCostSource
-            do { source = try EmbeddingCostSource(data) } catch { throw UserError("\(embeddings): \(error)") }
+            let source: CostModelSource
+            do { source = try model.source(for: data) } catch { throw UserError("\(embeddings): \(error)") }
             let options = try solverOptions.multicutOptions()
-            let solution = try DenseMulticutSolver(options: options).solve(source, costs: costs, progress: ProgressReporter.stageReporter(nodes: data.count))
-            let summary = ClusteringSummary(solution: solution, cal: cal, solver: options.algorithm, input: embeddings,
+            let solution = try DenseMulticutSolver(options: options).solve(source, costs: try InputLoading.cost(cal: 0.5),
+                                                                           progress: ProgressReporter.stageReporter(nodes: data.count))
+            let summary = ClusteringSummary(solution: solution, cal: source.paperCost?.cal, solver: options.algorithm, input: embeddings,
                                             peakMemoryBytes: MemoryBudget.peakResidentBytes())
             try ClusteringOutput.write(names: rowNames, labels: solution.labels, summary: summary, to: URL(fileURLWithPath: out))
+            try CostOptions.record(source.fitted, summary: summary, in: URL(fileURLWithPath: out))
             if let writeGraph, let range = source.range {
                 try TextGraphWriter.writeNormalizedSimilarities(of: data, range: range, to: URL(fileURLWithPath: writeGraph))
             }
+            print("costs: \(CostText.render(source.fitted))")
             print(SummaryText.render(summary, out: out))
         }
     }

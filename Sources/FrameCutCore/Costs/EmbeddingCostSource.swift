@@ -15,7 +15,7 @@ public final class EmbeddingCostSource: CostMatrixSource {
     private let raw: [Float]
     private let inverseNorms: [Double]
     /// The exact range, known after the first fill.
-    public private(set) var range: SimilarityRange?
+    public internal(set) var range: SimilarityRange?
 
     /// Validates the embeddings (finite, no zero rows, at least two) and normalises them.
     public init(_ embeddings: Embeddings) throws {

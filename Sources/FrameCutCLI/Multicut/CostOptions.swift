@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import FrameCutCore
+import FrameCutIO
+
+/// Which cost model `--costs` names.
+enum CostModelChoice: String, CaseIterable, ExpressibleByArgument {
+    case auto, paper
+}
+
+/// The cost-model flag shared by the commands that turn embeddings into multicut costs.
+struct CostOptions: ParsableArguments {
+    @Option(help: "Costs: 'auto' (label-free default: modularity of the fuzzy 15-neighbour graph) or 'paper' (logit costs; with --cal C, else the paper's heuristic cal). Default: auto, or paper when --cal is given.")
+    var costs: CostModelChoice?
+
+    @Option(help: "--costs auto: neighbours per image in the fuzzy neighbour graph.")
+    var neighbours: Int = FuzzyModularityCostSource.defaultNeighbours
+
+    @Option(help: "--costs auto: modularity resolution (larger gives more, smaller clusters).")
+    var resolution: Double = FuzzyModularityCostSource.defaultResolution
+
+    /// The cost model for these flags and an optional `--cal`.
+    func model(cal: Double?) throws -> CostModel {
+        switch (costs, cal) {
+        case (.auto, .some): throw UserError("--cal applies to the paper's costs: use --costs paper (or leave --costs out) with --cal")
+        case (.auto, nil), (nil, nil):
+            guard neighbours >= 1 else { throw UserError("--neighbours must be at least 1, got \(neighbours)") }
+            guard resolution > 0, resolution.isFinite else { throw UserError("--resolution must be positive, got \(resolution)") }
+            return .fuzzyModularity(neighbours: neighbours, resolution: resolution)
+        case (.paper, nil): return .paperHeuristic
+        case (_, .some(let c)):
+            guard c > 0, c < 1, c.isFinite else { throw UserError("--cal must lie strictly between 0 and 1, got \(c)") }
+            return .paper(cal: c)
+        }
+    }
+
+    /// Rewrites `summary.json` in `folder` as `summary` plus the fitted cost model under the key `costs`.
+    static func record(_ fitted: FittedCosts, summary: ClusteringSummary, in folder: URL) throws {
+        let data = try ClusteringOutput.jsonData(SummaryWithCosts(summary: summary, costs: fitted))
+        try AtomicFile.write(data, to: folder.appendingPathComponent("summary.json"))
+    }
+}
+
+/// `summary.json` with the cost model: the summary's keys plus `costs`.
+struct SummaryWithCosts: Encodable {
+    let summary: ClusteringSummary
+    let costs: FittedCosts
+
+    enum CodingKeys: String, CodingKey { case costs }
+
+    func encode(to encoder: Encoder) throws {
+        try summary.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(costs, forKey: .costs)
+    }
+}
+
+/// Renders a fitted cost model for people: `fuzzy-modularity (neighbours 15, resolution 1, ...)`.
+enum CostText {
+    static func render(_ f: FittedCosts) -> String {
+        let parts = f.parameters.keys.sorted().map { "\($0) \(String(format: "%.6g", f.parameters[$0] ?? 0))" }
+        return "\(f.model) (" + parts.joined(separator: ", ") + ")"
+    }
+}
