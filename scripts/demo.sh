@@ -14,17 +14,18 @@ DATA="${FRAMECUT_TEST_DATA:-$REPO/.cache/test-data}"
 COUNT="${DEMO_COUNT:-2000}"
 FRAMECUT="${FRAMECUT:-$REPO/.build/release/framecut}"
 PY="${PYTHON:-python3}"
+OUT="${DEMO_OUT:-out}"   # the test suite's smoke test points this at a temporary folder
 
 [ -x "$FRAMECUT" ] || { echo "demo: $FRAMECUT missing (make release)" >&2; exit 1; }
 [ -f "$DATA/efficientnet-lite0-57934424.pth" ] || { echo "demo: weights missing in $DATA (make test-data)" >&2; exit 1; }
 
-"$PY" scripts/make_demo_images.py --count "$COUNT" --out out/demo-images --labels out/demo-labels.csv \
+"$PY" scripts/make_demo_images.py --count "$COUNT" --out "$OUT/demo-images" --labels "$OUT/demo-labels.csv" \
     --photos "$DATA/chelsea.png" "$DATA/coffee.png" "$DATA"/photos/*
 
 status=0
-"$FRAMECUT" run out/demo-images --model efficientnet-lite0 --weights "$DATA/efficientnet-lite0-57934424.pth" \
-    --labels out/demo-labels.csv --store out/demo.sqlite --out out/demo --force || status=$?
+"$FRAMECUT" run "$OUT/demo-images" --model efficientnet-lite0 --weights "$DATA/efficientnet-lite0-57934424.pth" \
+    --labels "$OUT/demo-labels.csv" --store "$OUT/demo.sqlite" --out "$OUT/demo" --force || status=$?
 # 3 = completed with skipped files (listed in run.json)
 [ "$status" -eq 0 ] || [ "$status" -eq 3 ] || exit "$status"
-echo "outputs: out/demo/run.json, out/demo/efficientnet-lite0/{clusters.csv,labels.npy,summary.json,stats.json,similarity.json}"
-echo "next: framecut stats out/demo/efficientnet-lite0/clusters.csv --labels out/demo-labels.csv"
+echo "outputs: $OUT/demo/run.json, $OUT/demo/efficientnet-lite0/{clusters.csv,labels.npy,summary.json,stats.json,similarity.json}"
+echo "next: framecut stats $OUT/demo/efficientnet-lite0/clusters.csv --labels $OUT/demo-labels.csv"
