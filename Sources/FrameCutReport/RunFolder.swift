@@ -36,7 +36,7 @@ public struct RunFolder: Sendable {
         let runJSON = url.appendingPathComponent("run.json")
         let record: RunRecord
         do {
-            record = try JSONDecoder().decode(RunRecord.self, from: Data(contentsOf: runJSON))
+            record = try Self.decoder().decode(RunRecord.self, from: Data(contentsOf: runJSON))
         } catch let error as DecodingError {
             throw ReportError.input(path: runJSON.path, reason: "not a run.json of framecut run (\(Self.describe(error)))")
         } catch {
@@ -60,7 +60,7 @@ public struct RunFolder: Sendable {
             var similarity: SimilarityDistribution?
             let simURL = folder.appendingPathComponent("similarity.json")
             if FileManager.default.fileExists(atPath: simURL.path) {
-                do { similarity = try JSONDecoder().decode(SimilarityFile.self, from: Data(contentsOf: simURL)).distribution } catch {
+                do { similarity = try Self.decoder().decode(SimilarityFile.self, from: Data(contentsOf: simURL)).distribution } catch {
                     throw ReportError.input(path: simURL.path, reason: "malformed similarity.json: \(error.localizedDescription)")
                 }
             }
@@ -81,6 +81,23 @@ public struct RunFolder: Sendable {
         let store = locate(record.store, relativeTo: url)
         if store == nil { notes.append("The embedding store was not found: no similarity to cluster means and no map.") }
         return RunFolder(url: url, record: record, models: models, imageFolder: imageFolder, classes: classes, store: store, notes: notes)
+    }
+
+    /// A decoder for FrameCut's JSON outputs (`AnalysisOutput.json`: snake-case keys,
+    /// non-finite numbers as "inf", "-inf", "nan"). Snake case loses the capitals of
+    /// `energyGAEC`, `clustersGAEC` and `weightsSHA256`; they are mapped back.
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.keyDecodingStrategy = .custom { path in
+            let key = path.last?.stringValue ?? ""
+            let parts = key.split(separator: "_", omittingEmptySubsequences: false)
+            var camel = String(parts.first ?? "")
+            for part in parts.dropFirst() { camel += part.prefix(1).uppercased() + part.dropFirst() }
+            let acronyms = ["energyGaec": "energyGAEC", "clustersGaec": "clustersGAEC", "weightsSha256": "weightsSHA256"]
+            return ReportCodingKey(acronyms[camel] ?? camel)
+        }
+        return decoder
     }
 
     /// `path` as recorded (absolute, or relative to the working directory of the run), tried
@@ -120,4 +137,13 @@ public struct RunFolder: Sendable {
             return nil
         }
     }
+}
+
+/// A coding key made from a string (for the key-decoding strategy).
+struct ReportCodingKey: CodingKey {
+    let stringValue: String
+    let intValue: Int? = nil
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { return nil }
 }

@@ -8,6 +8,11 @@ extension RunReport {
         "c/\(v.slug)/\(HTML.fileName(v.clusterKeys[cluster]))\(part == 0 ? "" : "-\(part + 1)").html"
     }
 
+    /// Where a cluster is listed: its page, or the singletons page for a cluster of one.
+    func clusterLink(_ v: ModelView, cluster: Int) -> String {
+        v.members[cluster].count > 1 ? clusterPagePath(v, cluster: cluster, part: 0) : "c/\(v.slug)/singletons.html"
+    }
+
     func clusterCSVPath(_ v: ModelView, cluster: Int) -> String { "c/\(v.slug)/\(HTML.fileName(v.clusterKeys[cluster])).csv" }
 
     /// A cluster's members, most typical first (similarity to the mean) when known, else by name.

@@ -26,8 +26,8 @@ extension RunReport {
         for m in alike.prefix(options.overlapPairs) {
             let keyA = a.clusterKeys[la.rawValues[m.clusterA]], keyB = b.clusterKeys[lb.rawValues[m.clusterB]]
             let denseA = la.rawValues[m.clusterA], denseB = lb.rawValues[m.clusterB]
-            body += "<div class=\"cluster\"><h3><a href=\"\(HTML.url(clusterPagePath(a, cluster: denseA, part: 0)))\">\(HTML.escape(a.record.folder)) \(HTML.escape(keyA))</a> (\(m.sizeA))"
-            body += " and <a href=\"\(HTML.url(clusterPagePath(b, cluster: denseB, part: 0)))\">\(HTML.escape(b.record.folder)) \(HTML.escape(keyB))</a> (\(m.sizeB)):"
+            body += "<div class=\"cluster\"><h3><a href=\"\(HTML.url(clusterLink(a, cluster: denseA)))\">\(HTML.escape(a.record.folder)) \(HTML.escape(keyA))</a> (\(m.sizeA))"
+            body += " and <a href=\"\(HTML.url(clusterLink(b, cluster: denseB)))\">\(HTML.escape(b.record.folder)) \(HTML.escape(keyB))</a> (\(m.sizeB)):"
             body += " \(m.intersection) shared, Jaccard \(HTML.number(m.jaccard, digits: 3))</h3>"
             for (label, items, names) in [("Shared", m.shared, rowsA.map { a.names[$0] }),
                                           ("Only in \(a.record.folder)", m.onlyA, rowsA.map { a.names[$0] }),

@@ -161,7 +161,7 @@ public enum SVGPlot {
                 let shade = Int(255 - 180 * t)
                 let color = "rgb(\(shade),\(shade),255)"
                 svg += "<rect x=\"\(f(left + size * Double(j)))\" y=\"\(f(top + size * Double(i)))\" width=\"\(cell)\" height=\"\(cell)\" fill=\"\(color)\" stroke=\"#fff\"/>"
-                svg += "<text x=\"\(f(left + size * (Double(j) + 0.5)))\" y=\"\(f(top + size * (Double(i) + 0.5) + 4))\" text-anchor=\"middle\" data-value=\"\(v)\">\(HTML.number(v, digits: 3))</text>"
+                svg += "<text x=\"\(f(left + size * (Double(j) + 0.5)))\" y=\"\(f(top + size * (Double(i) + 0.5) + 4))\" text-anchor=\"middle\" data-key=\"vi-\(i)-\(j)\" data-value=\"\(v)\">\(HTML.number(v, digits: 3))</text>"
             }
         }
         return svg + "</svg>"

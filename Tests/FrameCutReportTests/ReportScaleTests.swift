@@ -15,7 +15,7 @@ struct ReportScaleTests {
         var models = try #require(record["models"] as? [[String: Any]])
         var m = models[0]
         m["folder"] = "big"
-        m["imagesUsed"] = 40000
+        m["images_used"] = 40000
         models = [m]
         record["models"] = models
         record["comparison"] = nil

@@ -73,6 +73,7 @@ struct UMAPTests {
         var options = UMAPOptions()
         options.metric = .euclidean
         options.seed = 7
+        options.epochs = 200
         options.threads = 2
         let layout = try UMAP(options: options).embed(values: values, count: 1797, dimension: 64)
         #expect(layout.count == 1797 * 2 && layout.allSatisfy(\.isFinite))
