@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SHARED ?= $(abspath ../shared)
 
-.PHONY: setup test-data build release demo test test-debug test-release bench bench-models clean
+.PHONY: setup test-data build release demo demo-generated test test-debug test-release bench bench-models bench-run clean
 
 setup:
 	@scripts/setup.sh
@@ -18,9 +18,15 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-# Main job on the built-in default data set.
-demo: release
-	.build/release/framecut demo --out out/demo
+# Main job on real images with real weights: 2,000 Fashion-MNIST test images (Debian
+# dataset-fashion-mnist) and a few photos, embedded by EfficientNet-Lite0, clustered, scored
+# against the classes; everything in out/ (see scripts/demo.sh).
+demo: release test-data
+	@scripts/demo.sh
+
+# The generated-embeddings example (no images, no weights).
+demo-generated: release
+	.build/release/framecut demo --out out/demo-generated
 
 # The test suite, in debug and in release mode.
 test: test-debug test-release
@@ -38,6 +44,12 @@ bench: release
 # efficientnet_lite_pytorch; see scripts/reference/README.md). Run on an idle machine.
 bench-models: release
 	.build/release/framecut bench models
+
+# Embedding throughput of the whole job (scan, decode, forward, store) against the bare forward
+# pass, on the demo images. Run on an idle machine.
+bench-run: release test-data
+	@DEMO_COUNT=$${DEMO_COUNT:-512} python3 scripts/make_demo_images.py --count $${DEMO_COUNT:-512} --out out/bench-images --labels out/bench-labels.csv
+	.build/release/framecut bench run out/bench-images --model efficientnet-lite0 --weights .cache/test-data/efficientnet-lite0-57934424.pth
 
 clean:
 	rm -rf .build out

@@ -87,6 +87,6 @@ let package = Package(
             name: "FrameCutReportTests",
             dependencies: ["FrameCutReport", "FrameCutPipeline", "FrameCutIO", "FrameCutCore"]
         ),
-        .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI"], resources: [.copy("Golden")]),
+        .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI", "FrameCutIO"], resources: [.copy("Golden")]),
     ]
 )

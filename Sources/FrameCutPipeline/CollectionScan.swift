@@ -2,34 +2,6 @@ import Foundation
 import FrameCutCore
 import FrameCutIO
 
-/// One image file of a scanned collection, with its content hash.
-public struct ScannedFile: Sendable, Equatable {
-    public let path: String
-    public let url: URL
-    public let contentHash: String
-}
-
-/// A collection after scanning: the files in walk order, and the files that could not even be
-/// read (with the reason).
-public struct ScannedCollection: Sendable {
-    public let folder: URL
-    public let files: [ScannedFile]
-    public let unreadable: [SkippedImage]
-    /// Files whose hash came from the store (size and modification time unchanged).
-    public let reusedHashes: Int
-}
-
-/// An image left out, and why.
-public struct SkippedImage: Sendable, Codable, Equatable {
-    public let name: String
-    public let reason: String
-
-    public init(name: String, reason: String) {
-        self.name = name
-        self.reason = reason
-    }
-}
-
 /// Walks a collection folder, hashes every new or changed file (on worker threads) and brings
 /// the store's images table up to date, in one transaction.
 public struct CollectionScan: Sendable {

@@ -31,53 +31,6 @@ public struct RunRecord: Codable, Sendable {
     }
 }
 
-/// One model's part of `run.json`.
-public struct ModelRunRecord: Codable, Sendable {
-    /// The subfolder of the run folder with this model's outputs.
-    public var folder: String
-    public var model: String
-    public var embedding: String
-    public var weights: String
-    public var weightsSHA256: String
-    /// The preprocessing recipe (JSON text, as stored).
-    public var preprocessing: String
-    public var embeddingWidth: Int
-    public var cal: Double
-    /// How `cal` was chosen: given, or the heuristic with its `mu`.
-    public var calSource: String
-    public var solver: String
-    public var energyGAEC: Double
-    public var energy: Double
-    public var clustersGAEC: Int
-    public var clusters: Int
-    public var singletonClusters: Int
-    public var largestClusters: [Int]
-    /// Images clustered; of them, embedded by this run and taken from the store.
-    public var imagesUsed: Int
-    public var imagesComputed: Int
-    public var imagesReused: Int
-    public var skipped: [SkippedImage]
-    public var warnings: [SkippedImage]
-    public var agreement: Agreement?
-    public var seconds: Seconds
-
-    /// Agreement with the class labels of `--labels`.
-    public struct Agreement: Codable, Sendable, Equatable {
-        public var classes: Int
-        public var variationOfInformation: Double
-        public var adjustedRandIndex: Double
-        public var purity: Double
-    }
-
-    public struct Seconds: Codable, Sendable, Equatable {
-        public var embedding: EmbeddingTiming
-        public var similarity: Double
-        public var costs: Double
-        public var gaec: Double
-        public var kernighanLin: Double
-    }
-}
-
 extension RunRecord {
     /// A few lines for people: per model the clusters, `cal`, energy and agreement.
     public var summary: String {

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print figures: multicut solver, analyses, image decoding.",
-        subcommands: [BenchMulticutCommand.self, BenchAnalysisCommand.self, DecodeBenchCommand.self, BenchModelsCommand.self]
+        subcommands: [BenchMulticutCommand.self, BenchAnalysisCommand.self, DecodeBenchCommand.self, BenchModelsCommand.self, BenchRunCommand.self]
     )
 }
 

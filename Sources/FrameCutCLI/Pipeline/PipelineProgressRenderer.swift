@@ -1,9 +1,10 @@
 import Foundation
 import FrameCutPipeline
 
-/// The one progress renderer of the pipeline commands: one line per stage on stderr (redrawn
-/// in place on a terminal) with count, rate, ETA and skipped files; JSON lines with
-/// `--log-json`; nothing with `--quiet`. Its handler also relays Ctrl-C as a stop request.
+/// The one progress renderer of the pipeline commands: one line per stage on stderr, redrawn in
+/// place, with count, rate, ETA and skipped files (when stderr is a terminal or
+/// FRAMECUT_PROGRESS=1, like every command's progress); JSON lines with `--log-json` (always);
+/// nothing with `--quiet`. Its handler also relays Ctrl-C as a stop request.
 final class PipelineProgressRenderer: @unchecked Sendable {
     enum Mode { case text, json, quiet }
 
@@ -36,10 +37,11 @@ final class PipelineProgressRenderer: @unchecked Sendable {
         case .quiet:
             return
         case .text:
+            guard live else { return }
             if p.finished {
-                write((live && drawn ? "\r\u{1B}[K" : "") + Self.line(p) + "\n")
+                write((drawn ? "\r\u{1B}[K" : "") + Self.line(p) + "\n")
                 drawn = false
-            } else if live, now.timeIntervalSince(lastDraw) >= 0.25 {
+            } else if now.timeIntervalSince(lastDraw) >= 0.25 {
                 write("\r\u{1B}[K" + Self.line(p))
                 drawn = true
                 lastDraw = now
@@ -66,6 +68,8 @@ final class PipelineProgressRenderer: @unchecked Sendable {
 
     static func line(_ p: PipelineProgress) -> String {
         let what = "framecut: \(p.stage.rawValue)" + (p.model.map { " \($0)" } ?? "")
+        if p.stage == .embed, p.total == 0 { return what + ": nothing new to embed (all in the store)" }
+        if p.stage == .write || p.stage == .analyse { return what + String(format: ": %.1f s", p.seconds) }
         let unit = p.stage == .scan ? "files" : "images"
         var parts = ["\(p.done)/\(p.total) \(unit)"]
         if p.stage == .scan || p.stage == .embed {
