@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "FrameCutIO", targets: ["FrameCutIO"]),
         .library(name: "FrameCutNN", targets: ["FrameCutNN"]),
         .library(name: "FrameCutPipeline", targets: ["FrameCutPipeline"]),
+        .library(name: "FrameCutReport", targets: ["FrameCutReport"]),
         .executable(name: "framecut", targets: ["FrameCutCLI"]),
     ],
     dependencies: [
@@ -51,6 +52,10 @@ let package = Package(
             name: "FrameCutPipeline",
             dependencies: ["FrameCutNN", "FrameCutIO", "FrameCutCore"]
         ),
+        .target(
+            name: "FrameCutReport",
+            dependencies: ["FrameCutPipeline", "FrameCutIO", "FrameCutCore"]
+        ),
         .executableTarget(
             name: "FrameCutCLI",
             dependencies: [
@@ -58,6 +63,7 @@ let package = Package(
                 "FrameCutIO",
                 "FrameCutNN",
                 "FrameCutPipeline",
+                "FrameCutReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +82,10 @@ let package = Package(
         .testTarget(
             name: "FrameCutPipelineTests",
             dependencies: ["FrameCutPipeline", "FrameCutNN", "FrameCutIO", "FrameCutCore"]
+        ),
+        .testTarget(
+            name: "FrameCutReportTests",
+            dependencies: ["FrameCutReport", "FrameCutPipeline", "FrameCutIO", "FrameCutCore"]
         ),
         .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI", "FrameCutIO"], resources: [.copy("Golden")]),
     ]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrameCutCore
 import FrameCutPipeline
+import FrameCutReport
 
 /// `framecut run FOLDER --model M --weights W ... --out DIR`: from a folder of images to frames.
 struct RunCommand: ParsableCommand {
@@ -46,6 +47,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Replace an existing output folder.")
     var force = false
 
+    @Flag(help: "Do not write the HTML report into DIR/report (see `framecut report`).")
+    var noReport = false
+
     @OptionGroup var pipeline: PipelineOptions
     @OptionGroup var solverOptions: SolverOptions
 
@@ -66,6 +70,12 @@ struct RunCommand: ParsableCommand {
             try job.validate()
             let record = try PipelineOptions.catchingInterrupt(renderer) { try job.execute(progress: renderer.handler) }
             print(record.summary + "\nwrote \(out)/run.json and one folder per model")
+            if !noReport {
+                var options = ReportOptions()
+                options.threads = solverOptions.threads
+                let report = try RunReport.write(runFolder: URL(fileURLWithPath: out), options: options)
+                print("wrote \(out)/report/index.html (\(report.pages) pages)")
+            }
             renderer.event(["event": "done", "out": out, "skipped": record.skipped.count])
             try PipelineExitStatus.finish(skipped: record.skipped.count)
         }
