@@ -24,6 +24,8 @@ struct ClusterCommand: AsyncParsableCommand {
 
     @OptionGroup var solverOptions: SolverOptions
 
+    @OptionGroup var scaleOptions: ScaleOptions
+
     @Option(help: "Output folder.")
     var out: String
 
@@ -35,14 +37,17 @@ struct ClusterCommand: AsyncParsableCommand {
             let costs = try InputLoading.cost(cal: cal)
             let data = try InputLoading.embeddings(embeddings)
             let rowNames = try InputLoading.names(names, count: data.count)
-            let source: EmbeddingCostSource
-            do { source = try EmbeddingCostSource(data) } catch { throw UserError("\(embeddings): \(error)") }
+            do { try data.validate() } catch { throw UserError("\(embeddings): \(error)") }
             let options = try solverOptions.multicutOptions()
-            let solution = try DenseMulticutSolver(options: options).solve(source, costs: costs, progress: ProgressReporter.stageReporter(nodes: data.count))
-            let summary = ClusteringSummary(solution: solution, cal: cal, solver: options.algorithm, input: embeddings,
+            let solver = ScaledMulticutSolver(options: options, scale: scaleOptions.solverScale, k: scaleOptions.knn)
+            let result = try solver.solve(data, costs: costs, progress: ProgressReporter.stageReporter(nodes: data.count))
+            let solution = result.solution
+            var summary = ClusteringSummary(solution: solution, cal: cal, solver: options.algorithm, input: embeddings,
                                             peakMemoryBytes: MemoryBudget.peakResidentBytes())
+            summary.solver = result.solverName
             try ClusteringOutput.write(names: rowNames, labels: solution.labels, summary: summary, to: URL(fileURLWithPath: out))
-            if let writeGraph, let range = source.range {
+            print(result.choice.reason)
+            if let writeGraph, let range = solution.range {
                 try TextGraphWriter.writeNormalizedSimilarities(of: data, range: range, to: URL(fileURLWithPath: writeGraph))
             }
             print(SummaryText.render(summary, out: out))
@@ -56,7 +61,7 @@ enum SummaryText {
         let total = s.secondsCosts + s.secondsGAEC + s.secondsKL
         var lines = [String]()
         lines.append("\(s.n) nodes -> \(s.clusters) clusters (\(s.singletonClusters) singletons), energy \(format(s.energy))")
-        if s.solver == MulticutAlgorithm.gaecKL.rawValue {
+        if s.solver.hasSuffix(MulticutAlgorithm.gaecKL.rawValue) || s.solver.contains("gaec-kl ") {
             lines.append("GAEC: \(s.clustersGAEC) clusters, energy \(format(s.energyGAEC)); Kernighan-Lin lowered it by \(format(s.energyGAEC - s.energy))")
         }
         lines.append(String(format: "time %.2f s (costs %.2f, GAEC %.2f, KL %.2f), peak memory %@",
