@@ -1,7 +1,9 @@
 /// Greedy additive edge contraction on the k-nearest-neighbour graph with cluster
 /// aggregates: the gain of joining clusters A and B is their exact residual cost on kNN
-/// edges plus the affine part over all their pairs (``ClusterAggregates``); the best pair is
-/// joined while its gain is positive.
+/// edges plus the affine part over all their pairs (``ClusterAggregates``); the pair at the
+/// top of a queue is joined while its gain is positive. Gains of pairs a join leaves outdated
+/// are re-evaluated lazily when they reach the top (so the order is greedy up to that), and the
+/// contraction ends only when a full scan finds no attracting adjacent pair.
 ///
 /// Candidates are the pairs of clusters joined by at least one kNN edge. Two clusters with
 /// no kNN edge between them could in principle have a positive affine sum (for the paper's
@@ -36,32 +38,51 @@ struct AggregateContraction {
         }
         var redirect = [Int32](repeating: -1, count: n)
         var joins = 0
-        while let top = heap.pop() {
-            let p = Int(top.p), q = Int(top.q)
-            guard stamps[p] == top.stampP, stamps[q] == top.stampQ, redirect[p] < 0, redirect[q] < 0 else { continue }
-            if joins & 1023 == 0, cancelled() { throw FrameCutError.cancelled }
-            // Keep the cluster with more neighbours (fewer dictionary moves); ties keep the smaller id.
-            let keep = adjacency[p].count >= adjacency[q].count ? p : q
-            let gone = keep == p ? q : p
-            aggregates.merge(gone, into: keep)
-            redirect[gone] = Int32(keep)
-            stamps[keep] &+= 1
-            adjacency[keep][Int32(gone)] = nil
-            let moved = adjacency[gone]
-            adjacency[gone] = [:]
-            for (other, r) in moved where Int(other) != keep {
-                adjacency[keep][other, default: 0] += r
-                adjacency[Int(other)][Int32(gone)] = nil
-                adjacency[Int(other)][Int32(keep), default: 0] += r
+        while true {
+            while let top = heap.pop() {
+                let p = Int(top.p), q = Int(top.q)
+                guard redirect[p] < 0, redirect[q] < 0 else { continue }
+                if joins & 1023 == 0, cancelled() { throw FrameCutError.cancelled }
+                guard stamps[p] == top.stampP, stamps[q] == top.stampQ else {
+                    // Outdated by a join of p or q: re-evaluate now, queue again if it still attracts.
+                    let gain = (adjacency[p][Int32(q)] ?? 0) + aggregates.affine(p, q)
+                    if gain > 0 { heap.push(.init(gain: gain, p: top.p, q: top.q, stampP: stamps[p], stampQ: stamps[q])) }
+                    continue
+                }
+                // Keep the cluster with more neighbours (fewer dictionary moves); ties keep the smaller id.
+                let keep = adjacency[p].count >= adjacency[q].count ? p : q
+                let gone = keep == p ? q : p
+                aggregates.merge(gone, into: keep)
+                redirect[gone] = Int32(keep)
+                stamps[keep] &+= 1
+                adjacency[keep][Int32(gone)] = nil
+                let moved = adjacency[gone]
+                adjacency[gone] = [:]
+                for (other, r) in moved where Int(other) != keep {
+                    adjacency[keep][other, default: 0] += r
+                    adjacency[Int(other)][Int32(gone)] = nil
+                    adjacency[Int(other)][Int32(keep), default: 0] += r
+                }
+                joins += 1
+                // Re-evaluate the pairs the joined cluster inherited (O(d) each); the pairs it
+                // already had are outdated in the queue and re-evaluated when they surface, and
+                // a final scan below catches those that turned attracting.
+                for (other, _) in moved where Int(other) != keep {
+                    let o = Int(other)
+                    let gain = (adjacency[keep][other] ?? 0) + aggregates.affine(keep, o)
+                    guard gain > 0 else { continue }
+                    let (lo, hi) = keep < o ? (keep, o) : (o, keep)
+                    heap.push(.init(gain: gain, p: Int32(lo), q: Int32(hi), stampP: stamps[lo], stampQ: stamps[hi]))
+                }
             }
-            joins += 1
-            for (other, r) in adjacency[keep] {
-                let o = Int(other)
-                let gain = r + aggregates.affine(keep, o)
-                guard gain > 0 else { continue }
-                let (lo, hi) = keep < o ? (keep, o) : (o, keep)
-                heap.push(.init(gain: gain, p: Int32(lo), q: Int32(hi), stampP: stamps[lo], stampQ: stamps[hi]))
+            // Every adjacent pair once more: done when none attracts.
+            for p in 0..<n where redirect[p] < 0 {
+                for (q, r) in adjacency[p] where Int(q) > p {
+                    let gain = r + aggregates.affine(p, Int(q))
+                    if gain > 0 { heap.push(.init(gain: gain, p: Int32(p), q: q, stampP: stamps[p], stampQ: stamps[Int(q)])) }
+                }
             }
+            if heap.isEmpty { break }
         }
         for v in 0..<n {
             var c = Int(labels[v])
