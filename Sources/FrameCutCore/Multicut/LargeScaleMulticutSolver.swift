@@ -130,6 +130,9 @@ public struct LargeScaleMulticutSolver {
                     if roundMoves == 0 && joins == 0 { break }
                 }
             }
+            if options.algorithm == .gaecKL {
+                moves += ExactSingletonRejoin.run(labels: &labels, model: model, scanner: scanner)
+            }
             return (afterGAEC, labels, secondsGAEC, options.algorithm == .gaecKL ? clock.seconds : 0)
         }
 
