@@ -40,6 +40,15 @@ struct BenchMulticutCommand: AsyncParsableCommand {
     @Flag(help: "Only the reference instances n2000 and n8000 and the real 10k set.")
     var quick = false
 
+    @Flag(name: .customLong("generated-only"), help: "Skip the reference instances and the real 10k set; only the generated sizes.")
+    var generatedOnly = false
+
+    @Option(help: "Large-scale solver: nearest neighbours per image.")
+    var knn: Int = 32
+
+    @Option(name: .customLong("max-memory"), help: "Memory budget of each case: the dense solver runs on a generated set only when it fits (e.g. 20G). Default: 90% of physical memory.")
+    var maxMemory: String?
+
     struct Reference {
         let energy: Double
         let clusters: Int
@@ -63,19 +72,22 @@ struct BenchMulticutCommand: AsyncParsableCommand {
             print(row(["case", "solver", "n", "costs s", "GAEC s", "KL s", "total s", "peak mem", "energy", "clusters", "reference energy", "ref clusters", "ref s"]))
 
             var cases: [(name: String, path: String, cal: Double, gaec: Reference?, kl: Reference?)] = []
+            var generated: [(name: String, path: String, n: Int)] = []
             let n2000 = instances.appendingPathComponent("gauss_n2000_d128_s1.npy").path
             let n8000 = instances.appendingPathComponent("gauss_n8000_d128_s1.npy").path
             let real = instances.appendingPathComponent("fmnist_t10k_lite0.npz").path
+            if !generatedOnly {
             cases.append(("gauss n2000", n2000, 0.5, Reference(energy: -1052898.226, clusters: 26, seconds: 4.9), Reference(energy: -1061173.439, clusters: 30, seconds: 5.2)))
             cases.append(("gauss n8000", n8000, 0.5, Reference(energy: -12970507.902, clusters: 71, seconds: 200), Reference(energy: -13012766.947, clusters: 76, seconds: 210)))
             cases.append(("fmnist 10k lite0", real, 0.5, Reference(energy: -27240011.11, clusters: 127, seconds: nil), Reference(energy: -27628578.72, clusters: 116, seconds: nil)))
             cases.append(("fmnist 10k lite0", real, 0.6, Reference(energy: -11549025.75, clusters: 41, seconds: nil), Reference(energy: -11739996.78, clusters: 35, seconds: nil)))
+            }
             if !quick {
                 for size in sizes.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
                     let path = work.appendingPathComponent("generated_\(size)x\(dimension).npy")
                     let data = try SyntheticEmbeddings.clustered(count: size, dimension: dimension, classes: max(2, size / 200), seed: UInt64(size)).embeddings
                     try NPYFile.write(try NPYArray(shape: [size, dimension], values: .float32(data.values)), to: path)
-                    cases.append(("generated \(size)x\(dimension)", path.path, 0.5, nil, nil))
+                    generated.append(("generated \(size)x\(dimension)", path.path, size))
                 }
             }
             for c in cases {
@@ -110,17 +122,64 @@ struct BenchMulticutCommand: AsyncParsableCommand {
                     }
                 }
             }
+            try benchScales(generated, work: work)
         }
     }
 
-    func runCluster(embeddings: String, cal: Double, solver: MulticutAlgorithm, out: URL) throws -> ClusteringSummary {
+    /// Per generated set: the dense solver where it fits the budget, the large-scale solver,
+    /// and where both ran the energy gap and VI between their clusterings.
+    func benchScales(_ generated: [(name: String, path: String, n: Int)], work: URL) throws {
+        guard !generated.isEmpty else { return }
+        let limit = try maxMemory.map { text -> UInt64 in
+            guard let parsed = MemoryBudget.parse(text) else { throw UserError("--max-memory: cannot read '\(text)' (use e.g. 8G or 512M)") }
+            return parsed
+        } ?? MemoryBudget.defaultLimit
+        print("")
+        print(row(["case", "solver", "n", "costs s", "GAEC s", "KL s", "wall s", "peak mem", "energy", "clusters", "dense energy", "rel. gap", "VI"]))
+        for g in generated {
+            var denseRun: (summary: ClusteringSummary, labels: [Int32])?
+            for scale in [MulticutSolverScale.dense, .large] {
+                if scale == .dense {
+                    let choice = MulticutSolverChoice(requested: .auto, count: g.n, dimension: dimension, k: knn, threads: threads, memoryLimit: limit)
+                    guard choice.scale == .dense else {
+                        print("\(g.name): dense skipped, \(choice.reason)")
+                        continue
+                    }
+                }
+                let out = work.appendingPathComponent(UUID().uuidString)
+                var clock = Stopwatch()
+                let summary = try runCluster(embeddings: g.path, cal: 0.5, solver: .gaecKL, out: out,
+                                             extra: ["--solver-scale", scale.rawValue, "--knn", "\(knn)"] + (maxMemory.map { ["--max-memory", $0] } ?? []))
+                let wall = clock.seconds
+                let labels = try NPYFile.read(contentsOf: out.appendingPathComponent("labels.npy")).int32Values()
+                var gap = "-", vi = "-", denseEnergy = "-"
+                if scale == .large, let denseRun {
+                    denseEnergy = String(format: "%.1f", denseRun.summary.energy)
+                    gap = String(format: "%.2e", (summary.energy - denseRun.summary.energy) / abs(denseRun.summary.energy))
+                    let comparison = try ClusteringComparison(Labeling(dense: denseRun.labels, clusterCount: denseRun.summary.clusters),
+                                                              Labeling(dense: labels, clusterCount: summary.clusters))
+                    vi = String(format: "%.4f", comparison.variationOfInformation)
+                }
+                print(row([g.name, scale == .dense ? "dense" : "large k=\(knn)", "\(summary.n)",
+                           String(format: "%.2f", summary.secondsCosts), String(format: "%.2f", summary.secondsGAEC),
+                           String(format: "%.2f", summary.secondsKL), String(format: "%.2f", wall),
+                           MemoryBudget.format(summary.peakMemoryBytes), String(format: "%.1f", summary.energy), "\(summary.clusters)",
+                           denseEnergy, gap, vi]))
+                if scale == .dense { denseRun = (summary, labels) }
+                try? FileManager.default.removeItem(at: out)
+            }
+        }
+        print("(wall s includes loading and, for the large solver, the streamed exact energy over all pairs)")
+    }
+
+    func runCluster(embeddings: String, cal: Double, solver: MulticutAlgorithm, out: URL, extra: [String] = []) throws -> ClusteringSummary {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
             process.executableURL = Bundle.main.executableURL
         }
         process.arguments = ["cluster", "--embeddings", embeddings, "--cal", "\(cal)", "--solver", solver.rawValue,
-                             "--threads", "\(threads)", "--out", out.path]
+                             "--threads", "\(threads)", "--out", out.path] + extra
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()

@@ -26,6 +26,8 @@ struct ClusterCommand: AsyncParsableCommand {
 
     @OptionGroup var solverOptions: SolverOptions
 
+    @OptionGroup var scaleOptions: ScaleOptions
+
     @Option(help: "Output folder.")
     var out: String
 
@@ -46,19 +48,40 @@ struct ClusterCommand: AsyncParsableCommand {
             }
             let data = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: data.count)
-            let source: CostModelSource
-            do { source = try model.source(for: data) } catch { throw UserError("\(embeddings): \(error)") }
             let options = try solverOptions.multicutOptions()
-            let solution = try DenseMulticutSolver(options: options).solve(source, costs: try InputLoading.cost(cal: 0.5),
-                                                                           progress: ProgressReporter.stageReporter(nodes: data.count))
-            let summary = ClusteringSummary(solution: solution, cal: source.paperCost?.cal, solver: options.algorithm, input: embeddings,
+            let progress = ProgressReporter.stageReporter(nodes: data.count)
+            let solution: MulticutSolution
+            var solverName = options.algorithm.rawValue
+            let fitted: FittedCosts
+            if case .paper(let c) = model {
+                // The paper's costs with a given cal: dense, or past the dense matrix by the memory budget.
+                do { try data.validate() } catch { throw UserError("\(embeddings): \(error)") }
+                let result = try ScaledMulticutSolver(options: options, scale: scaleOptions.solverScale, k: scaleOptions.knn)
+                    .solve(data, costs: try InputLoading.cost(cal: c), progress: progress)
+                print(result.choice.reason)
+                solution = result.solution
+                solverName = result.solverName
+                var parameters = ["cal": c]
+                if let range = solution.range { parameters["similarity_min"] = range.min; parameters["similarity_max"] = range.max }
+                fitted = FittedCosts(model: model.name, parameters: parameters)
+            } else {
+                guard scaleOptions.solverScale != .large else {
+                    throw UserError("--solver-scale large supports the paper's costs with a given --cal; \(model.name) costs run on the dense matrix")
+                }
+                let source: CostModelSource
+                do { source = try model.source(for: data) } catch { throw UserError("\(embeddings): \(error)") }
+                solution = try DenseMulticutSolver(options: options).solve(source, costs: try InputLoading.cost(cal: 0.5), progress: progress)
+                fitted = source.fitted
+            }
+            var summary = ClusteringSummary(solution: solution, cal: model.name.hasPrefix("paper") ? fitted.parameters["cal"] : nil, solver: options.algorithm, input: embeddings,
                                             peakMemoryBytes: MemoryBudget.peakResidentBytes())
+            summary.solver = solverName
             try ClusteringOutput.write(names: rowNames, labels: solution.labels, summary: summary, to: URL(fileURLWithPath: out))
-            try CostOptions.record(source.fitted, summary: summary, in: URL(fileURLWithPath: out))
-            if let writeGraph, let range = source.range {
+            try CostOptions.record(fitted, summary: summary, in: URL(fileURLWithPath: out))
+            if let writeGraph, let range = solution.range {
                 try TextGraphWriter.writeNormalizedSimilarities(of: data, range: range, to: URL(fileURLWithPath: writeGraph))
             }
-            print("costs: \(CostText.render(source.fitted))")
+            print("costs: \(CostText.render(fitted))")
             print(SummaryText.render(summary, out: out))
         }
     }
@@ -70,7 +93,7 @@ enum SummaryText {
         let total = s.secondsCosts + s.secondsGAEC + s.secondsKL
         var lines = [String]()
         lines.append("\(s.n) nodes -> \(s.clusters) clusters (\(s.singletonClusters) singletons), energy \(format(s.energy))")
-        if s.solver == MulticutAlgorithm.gaecKL.rawValue {
+        if s.solver.hasSuffix(MulticutAlgorithm.gaecKL.rawValue) || s.solver.contains("gaec-kl ") {
             lines.append("GAEC: \(s.clustersGAEC) clusters, energy \(format(s.energyGAEC)); Kernighan-Lin lowered it by \(format(s.energyGAEC - s.energy))")
         }
         lines.append(String(format: "time %.2f s (costs %.2f, GAEC %.2f, KL %.2f), peak memory %@",

@@ -1,0 +1,42 @@
+/// A cost model for the complete graph that the large-scale solver can use without storing it:
+/// the cost of a pair is a function of the similarity `s_ij = <x_i, x_j>` of prepared vectors
+/// (for FrameCut's paper costs the L2-normalised embeddings, so `s` is the cosine), and may
+/// depend on the two nodes (per-node terms).
+///
+/// The large-scale solver evaluates `cost(similarity:i:j:)` exactly on the k-nearest-neighbour
+/// pairs and approximates every other pair by the affine function
+/// `a + b s_ij + c (u_i + u_j)` fitted on a sample (see ``AffineCostFit``), where `u_i` is
+/// ``nodeFeature(_:)``. Sums of that affine part between two clusters follow from their sizes,
+/// summed vectors and summed node features in O(d).
+public protocol PairCostModel: Sendable {
+    /// A short name for summaries ("paper", ...).
+    var name: String { get }
+
+    /// Prepares the model for one embedding set and returns the vectors whose dot products
+    /// are the similarities `s_ij` (`count * dimension` values, row-major). Here the model may
+    /// transform the rows (e.g. centre them) and gather statistics over all pairs through
+    /// `scanner` (streamed, never storing `n^2` values).
+    mutating func prepare(_ embeddings: Embeddings, scanner: SimilarityScanner) throws -> [Float]
+
+    /// The exact cost of the pair `(i, j)` with similarity `similarity`. Positive attracts.
+    func cost(similarity: Double, i: Int, j: Int) -> Double
+
+    /// The per-node feature `u_i` of the affine approximation; nil when the model has none
+    /// (then `c = 0`).
+    func nodeFeature(_ i: Int) -> Double?
+
+    /// Replaces similarities by costs in place for the pairs `(row, firstColumn + t)`,
+    /// `t < values.count` (float32, as the dense matrix stores them). The default calls
+    /// `cost(similarity:i:j:)` per pair; a model overrides it with a vectorised loop.
+    func transformRow(_ values: UnsafeMutableBufferPointer<Float>, row: Int, firstColumn: Int)
+}
+
+extension PairCostModel {
+    public func nodeFeature(_ i: Int) -> Double? { nil }
+
+    public func transformRow(_ values: UnsafeMutableBufferPointer<Float>, row: Int, firstColumn: Int) {
+        for t in 0..<values.count {
+            values[t] = Float(cost(similarity: Double(values[t]), i: row, j: firstColumn + t))
+        }
+    }
+}

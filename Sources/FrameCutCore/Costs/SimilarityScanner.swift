@@ -1,0 +1,144 @@
+import CBLAS
+import Foundation
+
+/// Streams the similarity matrix `V V^T` of a set of vectors block of rows by block of rows
+/// (one float32 SGEMM per block), never holding more than `threads` blocks of
+/// `blockRows x n` values. Each block's GEMM runs single-threaded and blocks are spread over
+/// threads, so every value, and every per-block result, is the same for any thread count.
+public struct SimilarityScanner: Sendable {
+    /// The vectors, `count * dimension` float32 values, row-major.
+    public let vectors: [Float]
+    public let count: Int
+    public let dimension: Int
+    public let threads: Int
+    /// Rows per block (chosen so that one block holds about 32 MiB).
+    public let blockRows: Int
+
+    public init(vectors: [Float], count: Int, dimension: Int, threads: Int) throws {
+        guard vectors.count == count * dimension, count >= 1, dimension >= 1 else {
+            throw FrameCutError.shapeMismatch("similarity scan: \(vectors.count) values do not form \(count) rows of \(dimension)")
+        }
+        self.vectors = vectors
+        self.count = count
+        self.dimension = dimension
+        self.threads = Swift.max(1, threads)
+        blockRows = SimilarityScanner.blockRows(count: count)
+    }
+
+    /// Rows per block for `count` columns: about 32 MiB of float32, between 8 and 512 rows.
+    public static func blockRows(count: Int) -> Int {
+        Swift.min(512, Swift.max(8, (32 << 20) / Swift.max(1, count * 4)))
+    }
+
+    /// Bytes the scan holds besides the vectors: one block per thread.
+    public static func estimatedBytes(count: Int, threads: Int) -> UInt64 {
+        UInt64(Swift.max(1, threads)) * UInt64(blockRows(count: count)) * UInt64(count) * 4
+    }
+
+    /// Number of row blocks.
+    public var blockCount: Int { (count + blockRows - 1) / blockRows }
+
+    /// Calls `body(rowStart, rowCount, columnStart, block)` for every block of rows, where
+    /// `block[r * (count - columnStart) + t]` is the similarity of rows `rowStart + r` and
+    /// `columnStart + t`. With `upperOnly` the columns start at `rowStart` (the block of the
+    /// upper triangle), otherwise at 0. Returns the block results in block order.
+    public func mapBlocks<T: Sendable>(upperOnly: Bool,
+                                       _ body: @Sendable (_ rowStart: Int, _ rowCount: Int, _ columnStart: Int, _ block: UnsafeMutablePointer<Float>) -> T) -> [T] {
+        let blocks = blockCount
+        let workers = Swift.min(threads, blocks)
+        let results = UncheckedSendable(UnsafeMutableBufferPointer<T?>.allocate(capacity: blocks))
+        results.value.initialize(repeating: nil)
+        defer { results.value.deallocate() }
+        let n = count, d = dimension, rowsPerBlock = blockRows
+        vectors.withUnsafeBufferPointer { v in
+            let base = SendablePointer(base: UnsafeMutablePointer(mutating: v.baseAddress!))
+            parallelFor(chunks: workers, threads: workers) { worker in
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * n)
+                defer { buffer.deallocate() }
+                var b = worker
+                while b < blocks {
+                    let r0 = b * rowsPerBlock
+                    let rows = Swift.min(rowsPerBlock, n - r0)
+                    let c0 = upperOnly ? r0 : 0
+                    let columns = n - c0
+                    BLASThreads.run(threads: 1) {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns), Int32(d),
+                                    1, base.base + r0 * d, Int32(d), base.base + c0 * d, Int32(d), 0, buffer, Int32(columns))
+                    }
+                    results.value[b] = body(r0, rows, c0, buffer)
+                    b += workers
+                }
+            }
+        }
+        return results.value.compactMap { $0 }
+    }
+}
+
+extension SimilarityScanner {
+    /// The exact (float64) minimum and maximum cosine over all pairs `i < j` of `embeddings`,
+    /// whose normalised rows must be `vectors`: float32 extremes per row from a streamed
+    /// pass, then every pair within `1e-5` of them recomputed in float64 (rows holding such
+    /// pairs are streamed again in blocks).
+    public func exactRange(_ embeddings: Embeddings) throws -> SimilarityRange {
+        let n = count
+        guard n >= 2, embeddings.count == n, embeddings.dimension == dimension else { throw FrameCutError.tooFewNodes(n) }
+        let extremes: [[(Float, Float)]] = mapBlocks(upperOnly: true) { r0, rows, c0, block in
+            let columns = n - c0
+            return (0..<rows).map { r in
+                let i = r0 + r
+                var lo = Float.infinity, hi = -Float.infinity
+                let row = block + r * columns
+                for t in (i + 1 - c0)..<Swift.max(i + 1 - c0, columns) {
+                    lo = Swift.min(lo, row[t])
+                    hi = Swift.max(hi, row[t])
+                }
+                return (lo, hi)
+            }
+        }
+        let perRow = extremes.flatMap { $0 }
+        let min32 = perRow.map(\.0).min() ?? 0, max32 = perRow.map(\.1).max() ?? 0
+        let tolerance: Float = 1e-5
+        let candidateRows = (0..<(n - 1)).filter { perRow[$0].0 <= min32 + tolerance || perRow[$0].1 >= max32 - tolerance }
+        let raw = embeddings.values
+        let d = dimension
+        let inverseNorms = (0..<n).map { row -> Double in
+            var norm = 0.0
+            for c in 0..<d { norm += Double(raw[row * d + c]) * Double(raw[row * d + c]) }
+            return 1 / norm.squareRoot()
+        }
+        func exactCosine(_ i: Int, _ j: Int) -> Double {
+            var s = 0.0
+            for c in 0..<d { s += Double(raw[i * d + c]) * Double(raw[j * d + c]) }
+            return s * inverseNorms[i] * inverseNorms[j]
+        }
+        var exactMin = Double.infinity, exactMax = -Double.infinity
+        // Candidate rows in chunks, each chunk one GEMM against all later columns.
+        let chunk = blockRows
+        var start = 0
+        var rowBuffer = [Float](repeating: 0, count: chunk * n)
+        var gathered = [Float](repeating: 0, count: chunk * d)
+        while start < candidateRows.count {
+            let rows = Array(candidateRows[start..<Swift.min(candidateRows.count, start + chunk)])
+            for (r, i) in rows.enumerated() {
+                for c in 0..<d { gathered[r * d + c] = vectors[i * d + c] }
+            }
+            vectors.withUnsafeBufferPointer { v in
+                BLASThreads.run(threads: 1) {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(n), Int32(d),
+                                1, gathered, Int32(d), v.baseAddress, Int32(d), 0, &rowBuffer, Int32(n))
+                }
+            }
+            for (r, i) in rows.enumerated() {
+                for j in (i + 1)..<n {
+                    let s = rowBuffer[r * n + j]
+                    if s <= min32 + tolerance { exactMin = Swift.min(exactMin, exactCosine(i, j)) }
+                    if s >= max32 - tolerance { exactMax = Swift.max(exactMax, exactCosine(i, j)) }
+                }
+            }
+            start += chunk
+        }
+        if !exactMin.isFinite { exactMin = Double(min32) }
+        if !exactMax.isFinite { exactMax = Double(max32) }
+        return SimilarityRange(min: exactMin, max: exactMax)
+    }
+}

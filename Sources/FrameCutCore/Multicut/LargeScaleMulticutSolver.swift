@@ -1,0 +1,153 @@
+import Foundation
+
+/// Options of the large-scale solver.
+public struct LargeScaleOptions: Sendable {
+    /// Nearest neighbours per node whose costs are exact.
+    public var k: Int
+    /// GAEC alone, or GAEC followed by local search (node moves, then joins, repeated).
+    public var algorithm: MulticutAlgorithm
+    public var threads: Int
+    public var memoryLimit: UInt64
+    /// Rounds of (node-move sweeps, joins) at most.
+    public var maxRounds: Int
+    /// Node-move sweeps per round at most.
+    public var maxSweeps: Int
+
+    public init(k: Int = 32, algorithm: MulticutAlgorithm = .gaecKL, threads: Int = 2,
+                memoryLimit: UInt64 = MemoryBudget.defaultLimit, maxRounds: Int = 8, maxSweeps: Int = 16) {
+        self.k = k
+        self.algorithm = algorithm
+        self.threads = Swift.max(1, threads)
+        self.memoryLimit = memoryLimit
+        self.maxRounds = maxRounds
+        self.maxSweeps = maxSweeps
+    }
+}
+
+/// What a large-scale solve found, with the figures of its stages.
+public struct LargeScaleSolution: Sendable {
+    /// The clustering; its `energy`, `energyGAEC` and `totalCost` are exact (streamed over all pairs).
+    public let solution: MulticutSolution
+    /// Neighbours per node (after capping at n - 1) and undirected kNN edges.
+    public let k: Int
+    public let edgeCount: Int
+    /// The affine approximation of the non-neighbour costs.
+    public let fit: AffineCostFit
+    public let secondsPrepare: Double
+    public let secondsKNN: Double
+    public let secondsEnergy: Double
+    /// Node moves made by the local search.
+    public let moves: Int
+}
+
+/// The minimum cost multicut of the complete graph without storing it: exact costs on the
+/// symmetrised k-nearest-neighbour graph, every other pair through an affine approximation
+/// summed over clusters in O(d) (``ClusterAggregates``), GAEC and node-move local search on
+/// that, and the exact energy of the result by a streamed pass over all pairs.
+/// Memory O(nk + nd): see ``estimatedBytes(count:dimension:k:threads:)``.
+public struct LargeScaleMulticutSolver {
+    public var options: LargeScaleOptions
+
+    public init(options: LargeScaleOptions = LargeScaleOptions()) {
+        self.options = options
+    }
+
+    /// Bytes needed beyond the input embeddings: prepared vectors (4nd), summed cluster
+    /// vectors (8nd), the kNN graph and its residuals, the contraction's per-cluster maps and
+    /// heap (about 150 bytes per adjacency entry), per-node arrays, the scan blocks.
+    public static func estimatedBytes(count n: Int, dimension d: Int, k: Int, threads: Int) -> UInt64 {
+        let nd = UInt64(n) * UInt64(d)
+        let entries = UInt64(n) * UInt64(2 * Swift.max(1, Swift.min(k, n - 1)))
+        return nd * 4 + ClusterAggregates.estimatedBytes(count: n, dimension: d)
+            + KNNGraph.estimatedBytes(count: n, k: k, threads: threads) + entries * (8 + 150)
+            + UInt64(n) * 64 + (64 << 20)
+    }
+
+    /// Clusters `embeddings` under `model`.
+    /// - Parameter progress: called at the start of each stage and now and then during it; return false to cancel.
+    public func solve<Model: PairCostModel>(_ embeddings: Embeddings, model: Model,
+                                            progress: @escaping (MulticutStage) -> Bool = { _ in true }) throws -> LargeScaleSolution {
+        try embeddings.validate()
+        let n = embeddings.count, d = embeddings.dimension
+        try MemoryBudget.check(Self.estimatedBytes(count: n, dimension: d, k: options.k, threads: options.threads),
+                               limit: options.memoryLimit, what: "the large-scale solver on \(n) nodes of dimension \(d) with k = \(options.k)")
+        var clock = Stopwatch()
+        guard progress(.costs) else { throw FrameCutError.cancelled }
+        var model = model
+        let unitScanner = try SimilarityScanner(vectors: embeddings.normalizedFloat32(), count: n, dimension: d, threads: options.threads)
+        let vectors = try model.prepare(embeddings, scanner: unitScanner)
+        let scanner = vectors == unitScanner.vectors ? unitScanner
+            : try SimilarityScanner(vectors: vectors, count: n, dimension: d, threads: options.threads)
+        let secondsPrepare = clock.seconds
+
+        clock.restart()
+        guard progress(.costs) else { throw FrameCutError.cancelled }
+        let graph = try KNNGraph(scanner: scanner, k: options.k)
+        let features = model.nodeFeature(0) == nil ? [] : (0..<n).map { model.nodeFeature($0) ?? 0 }
+        let fit = AffineCostFit.fit(model: model, vectors: vectors, dimension: d, graph: graph)
+        var residuals = [Double](repeating: 0, count: graph.neighbors.count)
+        for i in 0..<n {
+            for e in graph.offsets[i]..<graph.offsets[i + 1] {
+                let j = Int(graph.neighbors[e])
+                let s = graph.similarities[e]
+                let u = features.isEmpty ? 0 : features[i] + features[j]
+                let (lo, hi) = i < j ? (i, j) : (j, i)
+                residuals[e] = model.cost(similarity: s, i: lo, j: hi) - fit.value(similarity: s, features: u)
+            }
+        }
+        let secondsKNN = clock.seconds
+
+        clock.restart()
+        guard progress(.gaec) else { throw FrameCutError.cancelled }
+        var cancelled = false
+        let isCancelled: () -> Bool = {
+            if !cancelled, !progress(.gaec) { cancelled = true }
+            return cancelled
+        }
+        var labels = (0..<n).map { Int32($0) }
+        var moves = 0
+        let (gaecLabels, finalLabels, secondsGAEC, secondsKL): ([Int32], [Int32], Double, Double) = try vectors.withUnsafeBufferPointer { v in
+            let aggregates = ClusterAggregates(labels: labels, vectors: v, dimension: d, nodeFeatures: features, fit: fit)
+            _ = try AggregateContraction.run(labels: &labels, aggregates: aggregates, graph: graph, residuals: residuals, cancelled: isCancelled)
+            let afterGAEC = labels
+            let secondsGAEC = clock.seconds
+            clock.restart()
+            if options.algorithm == .gaecKL {
+                guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
+                var free = (0..<n).filter { aggregates.sizes[$0] == 0 }.reversed().map { Int32($0) }
+                for _ in 0..<options.maxRounds {
+                    var roundMoves = 0
+                    for _ in 0..<options.maxSweeps {
+                        guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
+                        let m = AggregateNodeMoves.sweep(labels: &labels, free: &free, aggregates: aggregates, graph: graph, residuals: residuals)
+                        roundMoves += m
+                        if m == 0 { break }
+                    }
+                    moves += roundMoves
+                    let joins = try AggregateContraction.run(labels: &labels, aggregates: aggregates, graph: graph,
+                                                             residuals: residuals, cancelled: isCancelled)
+                    if joins > 0 { free = (0..<n).filter { aggregates.sizes[$0] == 0 }.reversed().map { Int32($0) } }
+                    if roundMoves == 0 && joins == 0 { break }
+                }
+            }
+            if options.algorithm == .gaecKL {
+                moves += ExactSingletonRejoin.run(labels: &labels, model: model, scanner: scanner)
+            }
+            return (afterGAEC, labels, secondsGAEC, options.algorithm == .gaecKL ? clock.seconds : 0)
+        }
+
+        clock.restart()
+        guard progress(.energy) else { throw FrameCutError.cancelled }
+        let canonicalGAEC = Partition.canonicalLabels(gaecLabels)
+        let canonical = Partition.canonicalLabels(finalLabels)
+        let exact = try StreamedEnergy.energies(of: [canonicalGAEC, canonical], model: model, scanner: scanner)
+        let secondsEnergy = clock.seconds
+        let solution = MulticutSolution(labels: canonical, clusterCount: Partition.clusterCount(canonical), energy: exact.energies[1],
+                                        energyGAEC: exact.energies[0], clusterCountGAEC: Partition.clusterCount(canonicalGAEC),
+                                        secondsCosts: secondsPrepare + secondsKNN, secondsGAEC: secondsGAEC, secondsKL: secondsKL,
+                                        range: (model as? PaperPairCostModel)?.range, totalCost: exact.totalCost,
+                                        kernighanLinPasses: moves)
+        return LargeScaleSolution(solution: solution, k: graph.k, edgeCount: graph.edgeCount, fit: fit,
+                                  secondsPrepare: secondsPrepare, secondsKNN: secondsKNN, secondsEnergy: secondsEnergy, moves: moves)
+    }
+}
