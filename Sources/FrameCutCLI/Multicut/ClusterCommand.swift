@@ -49,39 +49,22 @@ struct ClusterCommand: AsyncParsableCommand {
             let data = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: data.count)
             let options = try solverOptions.multicutOptions()
-            let progress = ProgressReporter.stageReporter(nodes: data.count)
-            let solution: MulticutSolution
-            var solverName = options.algorithm.rawValue
-            let fitted: FittedCosts
-            if case .paper(let c) = model {
-                // The paper's costs with a given cal: dense, or past the dense matrix by the memory budget.
-                do { try data.validate() } catch { throw UserError("\(embeddings): \(error)") }
-                let result = try ScaledMulticutSolver(options: options, scale: scaleOptions.solverScale, k: scaleOptions.knn)
-                    .solve(data, costs: try InputLoading.cost(cal: c), progress: progress)
-                print(result.choice.reason)
-                solution = result.solution
-                solverName = result.solverName
-                var parameters = ["cal": c]
-                if let range = solution.range { parameters["similarity_min"] = range.min; parameters["similarity_max"] = range.max }
-                fitted = FittedCosts(model: model.name, parameters: parameters)
-            } else {
-                guard scaleOptions.solverScale != .large else {
-                    throw UserError("--solver-scale large supports the paper's costs with a given --cal; \(model.name) costs run on the dense matrix")
-                }
-                let source: CostModelSource
-                do { source = try model.source(for: data) } catch { throw UserError("\(embeddings): \(error)") }
-                solution = try DenseMulticutSolver(options: options).solve(source, costs: try InputLoading.cost(cal: 0.5), progress: progress)
-                fitted = source.fitted
-            }
-            var summary = ClusteringSummary(solution: solution, cal: model.name.hasPrefix("paper") ? fitted.parameters["cal"] : nil, solver: options.algorithm, input: embeddings,
+            let outcome: ScaledMulticutSolver.ModelResult
+            do {
+                outcome = try ScaledMulticutSolver(options: options, scale: scaleOptions.solverScale, k: scaleOptions.knn)
+                    .solve(data, model: model, progress: ProgressReporter.stageReporter(nodes: data.count))
+            } catch { throw UserError("\(embeddings): \(error)") }
+            let solution = outcome.result.solution
+            print(outcome.result.choice.reason)
+            var summary = ClusteringSummary(solution: solution, cal: outcome.cal, solver: options.algorithm, input: embeddings,
                                             peakMemoryBytes: MemoryBudget.peakResidentBytes())
-            summary.solver = solverName
+            summary.solver = outcome.result.solverName
             try ClusteringOutput.write(names: rowNames, labels: solution.labels, summary: summary, to: URL(fileURLWithPath: out))
-            try CostOptions.record(fitted, summary: summary, in: URL(fileURLWithPath: out))
+            try CostOptions.record(outcome.costs, summary: summary, in: URL(fileURLWithPath: out))
             if let writeGraph, let range = solution.range {
                 try TextGraphWriter.writeNormalizedSimilarities(of: data, range: range, to: URL(fileURLWithPath: writeGraph))
             }
-            print("costs: \(CostText.render(fitted))")
+            print("costs: \(CostText.render(outcome.costs))")
             print(SummaryText.render(summary, out: out))
         }
     }

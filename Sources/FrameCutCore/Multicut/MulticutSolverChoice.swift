@@ -14,6 +14,12 @@ public struct MulticutSolverChoice: Sendable, Equatable {
     /// Why, in one line ("dense: 1.5 GiB fits 21.6 GiB").
     public let reason: String
 
+    /// A choice made for another reason than the budget (e.g. costs only the dense solver takes).
+    public init(scale: MulticutSolverScale, reason: String) {
+        self.scale = scale
+        self.reason = reason
+    }
+
     /// Decides for `count` nodes of dimension `dimension`. With `.auto`, dense when
     /// ``DenseMulticutSolver/estimatedBytes(nodeCount:)`` plus room for Kernighan-Lin fits
     /// `memoryLimit`, else large-scale; an explicit choice is kept.
