@@ -79,7 +79,7 @@ struct RunCommandTests {
     @Test("SIGKILL midway loses at most the batch in flight; the restart embeds each image once and equals an uninterrupted run bit for bit; Ctrl-C commits and exits 130; renames recompute nothing")
     func killAndResume() throws {
         let weights = try EmbedCommandTests.weights()
-        let count = 6
+        let count = 24  // enough that a quiet machine cannot finish before the first commit is seen
         let folder = try Self.folder(images: count)
         let work = folder + "/.."
         func embed(_ store: String, _ out: String) -> [String] {
