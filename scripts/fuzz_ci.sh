@@ -66,4 +66,4 @@ if [ ${#failed[@]} -gt 0 ]; then
     echo "fuzzing found problems in: ${failed[*]} (inputs in Fuzz/artifacts/)" >&2
     exit 1
 fi
-echo "all ${#targets[@]} targets ran ${seconds} s each without a finding"
+echo "all ${#targets[@]} targets ran ${FUZZ_RUNS:+$FUZZ_RUNS inputs (at most }${seconds} s${FUZZ_RUNS:+)} each without a finding"
