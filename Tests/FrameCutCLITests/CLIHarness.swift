@@ -18,7 +18,8 @@ enum CLIHarness {
         return nil
     }
 
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    /// The binary started with `arguments` (narrow columns, no progress), its stdout and stderr piped.
+    static func started(_ arguments: [String], in directory: String?) throws -> (Process, Pipe, Pipe) {
         guard let binary else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "framecut binary beside the tests"]) }
         let process = Process()
         process.executableURL = binary
@@ -32,6 +33,11 @@ enum CLIHarness {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        return (process, out, err)
+    }
+
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+        let (process, out, err) = try started(arguments, in: directory)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -51,19 +57,7 @@ enum CLIHarness {
 
     /// Runs with a time limit: the process is killed (SIGKILL) when it runs longer.
     static func run(_ arguments: [String], timeout: TimeInterval, in directory: String? = nil) throws -> TimedResult {
-        guard let binary else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "framecut binary beside the tests"]) }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["COLUMNS"] = "100"
-        environment["FRAMECUT_PROGRESS"] = "0"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let (process, out, err) = try started(arguments, in: directory)
         let killed = LockedFlag()
         let pid = process.processIdentifier
         let deadline = DispatchWorkItem { if process.isRunning { killed.set(); kill(pid, SIGKILL) } }
