@@ -122,7 +122,7 @@ public struct RunFolder: Sendable {
     public func embeddings(of model: Model) -> (values: [Float], width: Int)? {
         guard let store, let names = model.clustering.names else { return nil }
         do {
-            let db = try EmbeddingStore(url: store)
+            let db = try EmbeddingStore(url: store, access: .readOnly)
             let key = StoredModelKey(name: model.record.model, variant: model.record.embedding, weightsSHA256: model.record.weightsSHA256)
             guard let stored = try db.models().first(where: { $0.key == key }), stored.width == model.record.embeddingWidth else { return nil }
             let images = try db.images()

@@ -80,4 +80,28 @@ struct EmbeddingStoreTests {
         #expect(throws: StoreError.self) { _ = try EmbeddingStore(url: junk) }
         do { _ = try EmbeddingStore(url: junk) } catch { #expect("\(error)".contains(junk.path)) }
     }
+
+    @Test("read-only: a missing store is not created, writes are refused, a store being written is read without a lock")
+    func readOnly() throws {
+        let folder = try PipelineTestSupport.temporaryFolder()
+        let missing = folder.appendingPathComponent("missing.sqlite")
+        do { _ = try EmbeddingStore(url: missing, access: .readOnly); Issue.record("a missing store opened") } catch {
+            #expect("\(error)" == "\(missing.path): no such store")
+        }
+        #expect(!FileManager.default.fileExists(atPath: missing.path))
+
+        let writer = try EmbeddingStore(url: folder.appendingPathComponent("s.sqlite"))
+        let model = try writer.model(Self.key, preprocessing: "p", width: 2)
+        try writer.commit(StoreBatch(embeddings: [("h1", [1, 2])]), model: model)
+        let reader = try EmbeddingStore(url: writer.url, access: .readOnly)
+        #expect(try reader.embeddingCount(model: model) == 1)
+        try writer.commit(StoreBatch(embeddings: [("h2", [3, 4])]), model: model)
+        #expect(try reader.embeddings(model: model, hashes: ["h2", "h1"]) == [3, 4, 1, 2])
+        #expect(throws: StoreError.self) { try reader.commit(StoreBatch(embeddings: [("h3", [5, 6])]), model: model) }
+        #expect(try writer.embeddingCount(model: model) == 2)
+
+        let empty = folder.appendingPathComponent("empty.sqlite")
+        try Data().write(to: empty)
+        #expect(throws: StoreError.self) { _ = try EmbeddingStore(url: empty, access: .readOnly) }
+    }
 }

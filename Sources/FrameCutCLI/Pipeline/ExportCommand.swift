@@ -40,7 +40,7 @@ struct ExportCommand: ParsableCommand {
             let files = EmbeddingFiles(out: URL(fileURLWithPath: out), names: names.map { URL(fileURLWithPath: $0) })
             try OutputPaths.check(files: [.init(files.embeddings, "--out"), .init(files.names, "--names"), .init(files.metadata, "the metadata file")],
                                   inputs: [.init(URL(fileURLWithPath: store), "--store")], imageFolders: [])
-            let opened = try EmbeddingStore(url: URL(fileURLWithPath: store))
+            let opened = try EmbeddingStore(url: URL(fileURLWithPath: store), access: .readOnly)
             let set = try EmbeddingExport.read(store: opened, selection: ModelSelection(name: model, variant: embedding, weightsSHA256: weightsSHA))
             try files.write(set, metadata: EmbeddingFileMetadata(set, weights: nil, store: opened.url, batch: nil, threads: nil))
             print("\(set.names.count) embeddings of \(set.model.key) (\(set.width)-d); \(set.skipped.count) images of the collection without one")

@@ -22,19 +22,38 @@ public final class EmbeddingStore: Sendable {
     public let url: URL
     private let pool: DatabasePool
 
-    /// Opens (creating when missing) the store at `url` and brings its schema up to date.
-    public init(url: URL) throws {
+    /// How a store is opened.
+    public enum Access: Sendable {
+        /// Created when missing; its schema is brought up to date.
+        case readWrite
+        /// Must exist with an up-to-date schema; nothing is created or written (reports,
+        /// exports, and anyone watching a store that another process writes).
+        case readOnly
+    }
+
+    /// Opens the store at `url`: with `.readWrite` (the default) creating it when missing and
+    /// bringing its schema up to date; with `.readOnly` refusing a missing or outdated store.
+    public init(url: URL, access: Access = .readWrite) throws {
         self.url = url
         let path = url.path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "framecut-store"
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        configuration.readonly = access == .readOnly
+        if access == .readWrite {
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
         }
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if access == .readOnly {
+                guard FileManager.default.fileExists(atPath: path) else { throw StoreError.database(path: path, reason: "no such store") }
+            } else {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
+        } catch let error as StoreError {
+            throw error
         } catch let error as DatabaseError {
             throw Self.map(error, path: path)
         } catch {
@@ -48,7 +67,13 @@ public final class EmbeddingStore: Sendable {
             if let foreign = tables.first(where: { !known.contains($0) }) {
                 throw StoreError.notAStore(path: path, reason: "it has a table '\(foreign)'")
             }
-            try migrator.migrate(pool)
+            if access == .readOnly {
+                guard try pool.read({ try migrator.hasCompletedMigrations($0) }) else {
+                    throw StoreError.notAStore(path: path, reason: "its schema is incomplete or older than this FrameCut's; run embed or run on it once to upgrade")
+                }
+            } else {
+                try migrator.migrate(pool)
+            }
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {

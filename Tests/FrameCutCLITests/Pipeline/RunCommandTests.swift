@@ -50,24 +50,46 @@ struct RunCommandTests {
         return process
     }
 
-    /// Embeddings committed so far in the store at `path` (0 before the model row exists).
+    /// Embeddings committed so far in the store at `path` (0 before the model row exists),
+    /// read without writing anything, so watching never competes with the writer for a lock.
     static func committed(_ path: String) -> Int {
-        guard FileManager.default.fileExists(atPath: path), let store = try? EmbeddingStore(url: URL(fileURLWithPath: path)),
+        guard FileManager.default.fileExists(atPath: path),
+              let store = try? EmbeddingStore(url: URL(fileURLWithPath: path), access: .readOnly),
               let model = try? store.models().first else { return 0 }
         return (try? store.embeddingCount(model: model)) ?? 0
     }
 
-    /// Waits until the store has a committed batch, then sends `signal`; returns the child's status.
+    /// The state letter of process `pid` in /proc (R, S, T, Z, ...), nil once it is gone.
+    static func state(_ pid: Int32) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[close...].dropFirst().first { $0 != " " }
+    }
+
+    /// Lets the child run in short slices (SIGCONT, 20 ms, SIGSTOP) and reads the store only
+    /// while it is stopped, so it cannot finish unseen however fast the machine or however busy
+    /// the test process. Once a batch is committed, sends `signal` (and SIGCONT, so that a
+    /// catchable signal is delivered); returns the child's status.
     static func interrupt(_ process: Process, store: String, with signal: Int32) throws -> (status: Int32, reason: Process.TerminationReason, committedAtSignal: Int) {
+        let pid = process.processIdentifier
         let deadline = Date().addingTimeInterval(300)
         var seen = 0
         while process.isRunning, Date() < deadline {
+            usleep(20_000)
+            kill(pid, SIGSTOP)
+            while let now = state(pid), now != "T", now != "Z", now != "X" { usleep(200) }
+            guard process.isRunning, state(pid) == "T" else { break }
             seen = committed(store)
-            if seen >= 1 { break }
-            usleep(2_000)
+            if seen >= 1 {
+                kill(pid, signal)
+                kill(pid, SIGCONT)
+                process.waitUntilExit()
+                return (process.terminationStatus, process.terminationReason, seen)
+            }
+            kill(pid, SIGCONT)
         }
-        try #require(process.isRunning, "the child finished before it could be interrupted")
-        kill(process.processIdentifier, signal)
+        kill(pid, SIGCONT)
+        try #require(Bool(false), "the child finished or timed out before a committed batch was seen (committed \(seen))")
         process.waitUntilExit()
         return (process.terminationStatus, process.terminationReason, seen)
     }
@@ -79,7 +101,7 @@ struct RunCommandTests {
     @Test("SIGKILL midway loses at most the batch in flight; the restart embeds each image once and equals an uninterrupted run bit for bit; Ctrl-C commits and exits 130; renames recompute nothing")
     func killAndResume() throws {
         let weights = try EmbedCommandTests.weights()
-        let count = 24  // enough that a quiet machine cannot finish before the first commit is seen
+        let count = 24
         let folder = try Self.folder(images: count)
         let work = folder + "/.."
         func embed(_ store: String, _ out: String) -> [String] {
