@@ -7,6 +7,6 @@ struct FrameCut: AsyncParsableCommand {
         commandName: "framecut",
         abstract: "Find the visual frames of an image collection with minimum cost multicuts.",
         version: FrameCutVersion.string,
-        subcommands: [RunCommand.self, DemoCommand.self, ClusterCommand.self, SolveCommand.self, EnergyCommand.self, ScanCommand.self, StatsCommand.self, CompareCommand.self, OverlapCommand.self, SimilarityCommand.self, CalibrateCommand.self, EmbedCommand.self, ExportCommand.self, ImportCommand.self, ReportCommand.self, ModelsCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, DemoCommand.self, ClusterCommand.self, SolveCommand.self, EnergyCommand.self, ScanCommand.self, StatsCommand.self, CompareCommand.self, OverlapCommand.self, SimilarityCommand.self, CalibrateCommand.self, EmbedCommand.self, MergeCommand.self, ExportCommand.self, ImportCommand.self, ReportCommand.self, ModelsCommand.self, BenchCommand.self]
     )
 }

@@ -4,15 +4,21 @@ import FrameCutIO
 
 /// Walks a collection folder, hashes every new or changed file (on worker threads) and brings
 /// the store's images table up to date, in one transaction.
+///
+/// With a `shard`, only the files of that share are hashed and kept (see ``ShardSpec``), and the
+/// store records the share; a store of another share, or of a whole collection, is refused.
+/// Without one, a shard store is refused (merge the shards first: ``StoreMerge``).
 public struct CollectionScan: Sendable {
     public var folder: URL
     public var includeHidden: Bool
     public var threads: Int
+    public var shard: ShardSpec?
 
-    public init(folder: URL, includeHidden: Bool = false, threads: Int = ParallelWork.processorCount) {
+    public init(folder: URL, includeHidden: Bool = false, threads: Int = ParallelWork.processorCount, shard: ShardSpec? = nil) {
         self.folder = folder
         self.includeHidden = includeHidden
         self.threads = max(1, threads)
+        self.shard = shard
     }
 
     public func run(store: EmbeddingStore, progress: PipelineProgressHandler? = nil) throws -> ScannedCollection {
@@ -21,8 +27,22 @@ public struct CollectionScan: Sendable {
         catch { throw PipelineError.input(path: folder.path, reason: error.reason) }
         guard !listing.files.isEmpty else { throw PipelineError.noImages(folder: folder.path) }
         let known = try store.images()
+        let recorded = try store.shard()
+        var record: StoredShard?
+        if let shard {
+            if let recorded, recorded.index != shard.index || recorded.count != shard.count || recorded.rule != ShardSpec.rule {
+                throw PipelineError.shard(store: store.url.path, reason: "it holds shard \(recorded), not \(shard); give each shard its own --store")
+            }
+            if recorded == nil, !known.isEmpty {
+                throw PipelineError.shard(store: store.url.path, reason: "it holds a whole collection, not shard \(shard); give each shard its own --store")
+            }
+            record = shard.record(listing: listing.files.map(\.relativePath))
+        } else if let recorded {
+            throw PipelineError.shard(store: store.url.path,
+                                      reason: "it holds only shard \(recorded) of a collection; merge the shards (framecut merge) and use the merged store")
+        }
         let clock = Stopwatch()
-        let files = listing.files
+        let files = shard.map { shard in listing.files.filter { shard.contains($0.relativePath) } } ?? listing.files
         let total = files.count
         var callback: (@Sendable (Int, Int) -> Bool)?
         if let progress {
@@ -70,7 +90,7 @@ public struct CollectionScan: Sendable {
                 throw PipelineError.interrupted(stage: .scan, committed: 0)
             }
         }
-        try store.replaceImages(rows)
+        try store.replaceImages(rows, shard: record)
         _ = progress?(PipelineProgress(stage: .scan, done: total, total: total, skipped: unreadable.count, seconds: clock.seconds, finished: true))
         return ScannedCollection(folder: folder, files: scanned, unreadable: unreadable, reusedHashes: reused)
     }

@@ -12,6 +12,10 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible, Sendable {
     case outputInsideImages(path: String, folder: String)
     case invalidOption(flag: String, reason: String)
     case input(path: String, reason: String)
+    /// A store cannot be used as (or with) a shard of `embed --shard`.
+    case shard(store: String, reason: String)
+    /// Shard stores that `merge` refuses to combine.
+    case merge(reason: String)
 
     public var description: String {
         switch self {
@@ -33,6 +37,10 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(flag): \(reason)"
         case .input(let path, let reason):
             return "\(path): \(reason)"
+        case .shard(let store, let reason):
+            return "\(store): \(reason)"
+        case .merge(let reason):
+            return "merge: \(reason)"
         }
     }
 }

@@ -10,6 +10,7 @@ import GRDB
 /// - `models`: one row per (model name, embedding variant, weights SHA-256), with the
 ///   preprocessing recipe and the embedding width.
 /// - `embeddings`: (content hash, model) -> float32 little-endian blob of `width` values.
+/// - `shard`: at most one row, in a store written by `embed --shard i/N` (see ``StoredShard``).
 ///
 /// Embeddings are keyed by content, not by path: a renamed or moved file is not embedded again,
 /// a changed file is. Every write is one transaction, so a killed process loses at most the
@@ -17,10 +18,10 @@ import GRDB
 /// row is an error naming it, never used.
 public final class EmbeddingStore: Sendable {
     /// The schema version this FrameCut writes (the number of migrations).
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public let url: URL
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// How a store is opened.
     public enum Access: Sendable {
@@ -63,12 +64,13 @@ public final class EmbeddingStore: Sendable {
         do {
             if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(path: path) }
             let tables = try pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'") }
-            let known: Set<String> = ["images", "models", "embeddings"]
+            let known: Set<String> = ["images", "models", "embeddings", "shard"]
             if let foreign = tables.first(where: { !known.contains($0) }) {
                 throw StoreError.notAStore(path: path, reason: "it has a table '\(foreign)'")
             }
             if access == .readOnly {
-                guard try pool.read({ try migrator.hasCompletedMigrations($0) }) else {
+                // v1 holds everything a reader needs; a store without v2 simply has no shard record.
+                guard try pool.read({ try migrator.appliedIdentifiers($0).contains("v1") }) else {
                     throw StoreError.notAStore(path: path, reason: "its schema is incomplete or older than this FrameCut's; run embed or run on it once to upgrade")
                 }
             } else {
@@ -113,6 +115,19 @@ public final class EmbeddingStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-shard") { db in
+            try db.execute(sql: """
+                CREATE TABLE shard (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    shard_index INTEGER NOT NULL,
+                    shard_count INTEGER NOT NULL,
+                    rule TEXT NOT NULL,
+                    listed INTEGER NOT NULL,
+                    listing_sha256 TEXT NOT NULL,
+                    CHECK (shard_count >= 1 AND shard_index >= 0 AND shard_index < shard_count)
+                );
+                """)
+        }
         return migrator
     }
 
@@ -125,11 +140,11 @@ public final class EmbeddingStore: Sendable {
         }
     }
 
-    private func reading<T>(_ body: (Database) throws -> T) throws -> T {
+    func reading<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let error as DatabaseError { throw Self.map(error, path: url.path) }
     }
 
-    private func writing<T>(_ body: (Database) throws -> T) throws -> T {
+    func writing<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch let error as DatabaseError { throw Self.map(error, path: url.path) }
     }
 
@@ -148,7 +163,7 @@ public final class EmbeddingStore: Sendable {
         }
     }
 
-    private static func image(_ row: Row, path: String) throws -> StoredImage {
+    static func image(_ row: Row, path: String) throws -> StoredImage {
         let statusText: String = row["status"]
         guard let status = StoredImage.Status(rawValue: statusText) else {
             throw StoreError.notAStore(path: path, reason: "image \(row["path"] as String? ?? "?") has status '\(statusText)'")
@@ -158,9 +173,10 @@ public final class EmbeddingStore: Sendable {
     }
 
     /// Makes the images table exactly `images` (rows of paths not listed are deleted), in one
-    /// transaction.
-    public func replaceImages(_ images: [StoredImage]) throws {
+    /// transaction; with `shard`, the store's shard record is written in the same transaction.
+    public func replaceImages(_ images: [StoredImage], shard: StoredShard? = nil) throws {
         try writing { db in
+            if let shard { try Self.write(shard, db) }
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS keep (path TEXT PRIMARY KEY)")
             try db.execute(sql: "DELETE FROM keep")
             let keep = try db.cachedStatement(sql: "INSERT INTO keep (path) VALUES (?)")

@@ -18,6 +18,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidEmbedding(path: String, contentHash: String, reason: String)
     /// Any other SQLite failure.
     case database(path: String, reason: String)
+    /// Two stores being merged disagree about a row.
+    case conflict(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): embedding of image \(hash) not stored: \(reason)"
         case .database(let path, let reason):
             return "\(path): \(reason)"
+        case .conflict(let path, let reason):
+            return "\(path): \(reason); refusing to merge"
         }
     }
 }

@@ -1,0 +1,22 @@
+import Foundation
+import FrameCutIO
+
+/// What `framecut merge` wrote.
+public struct StoreMergeSummary: Sendable {
+    /// Embeddings of one model in the merged store.
+    public struct ModelCount: Sendable {
+        public let model: StoredModelKey
+        public let embeddings: Int
+    }
+
+    public let output: URL
+    /// Shard stores merged (all shares of one split).
+    public let shards: Int
+    /// Image rows (one per file of the collection).
+    public let images: Int
+    public let embeddings: [ModelCount]
+    /// Embeddings found in more than one shard (the same content at paths of different
+    /// shares), bit-identical, stored once.
+    public let duplicates: Int
+    public let seconds: Double
+}
