@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SHARED ?= $(abspath ../shared)
 
-.PHONY: setup setup-test test-data fuzz build release demo demo-generated test test-debug test-release bench bench-models bench-run clean
+.PHONY: setup setup-test test-data fuzz build release demo demo-generated test test-debug test-release slurm-test bench bench-models bench-run clean
 
 setup:
 	@scripts/setup.sh
@@ -45,6 +45,13 @@ test-release: setup-test test-data
 	@mkdir -p .build
 	set -o pipefail; FRAMECUT_SHARED=$(SHARED) $(SWIFT) test -c release 2>&1 | tee .build/test-release.log
 	@scripts/suite_times.sh .build/test-release.log release
+
+# Embedding across machines on Slurm (CI runs this after `make test`): installs Debian's slurm-wlm
+# and munge when missing, starts a one-node cluster on localhost, runs scripts/slurm/submit.sh
+# (a job array of 4 `embed --shard` tasks, then `merge`) on 44 files (one undecodable), checks the merged store
+# against a single-process run byte for byte, stops the daemons (see scripts/slurm_ci.sh).
+slurm-test: release test-data
+	@scripts/slurm_ci.sh
 
 # The libFuzzer targets (Fuzz/), a fixed number of inputs each from a fixed seed (CI runs this).
 fuzz: setup
