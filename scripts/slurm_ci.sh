@@ -71,7 +71,7 @@ cp "$PHOTOS/chelsea.png" "$WORK/images/chelsea-copy.png"   # one content under t
 echo "not an image" > "$WORK/images/broken.jpg"
 ref_status=0
 "$FRAMECUT" embed "$WORK/images" --model efficientnet-lite0 --weights "$WEIGHTS" --store "$WORK/single.sqlite" \
-    --out "$WORK/single.npy" --quiet >/dev/null || ref_status=$?
+    --out "$WORK/single.npy" --quiet >/dev/null 2>"$WORK/single.log" || ref_status=$?
 [ "$ref_status" -eq 3 ] || die "the single-process embed exited $ref_status, expected 3 (broken.jpg skipped)"
 
 # 2. a one-node cluster on localhost
@@ -141,7 +141,7 @@ done
 for f in "$WORK"/jobs/framecut-embed-"$array"_*.out; do
     [ -f "$f" ] || die "no output of the array tasks"
 done
-[ "$(ls "$WORK"/shards/shard-*-of-"$SHARDS".sqlite | wc -l)" -eq "$SHARDS" ] || die "not $SHARDS shard stores: $(ls "$WORK/shards")"
+[ "$(ls "$WORK"/shards/shard-*-of-"$SHARDS".sqlite | wc -l)" -eq "$SHARDS" ] || die "not $SHARDS shard stores: $(ls "$WORK/shards" | tr "\n" " ")"
 [ -f "$WORK/merged.sqlite" ] || die "the merge job wrote no $WORK/merged.sqlite ($(cat "$WORK"/jobs/framecut-merge-*.out 2>/dev/null | tr '\n' ' '))"
 grep -q "^merged $SHARDS shards" "$WORK"/jobs/framecut-merge-"$merge".out || die "the merge job did not report $SHARDS shards"
 

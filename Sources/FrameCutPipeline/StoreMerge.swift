@@ -68,6 +68,8 @@ public struct StoreMerge: Sendable {
             counts.append((model.key, added))
         }
         try out.close()
+        // The WAL was checkpointed into the file and truncated: its (empty) companions go too.
+        for suffix in ["-wal", "-shm"] { unlink(temporary + suffix) }
         for suffix in ["-wal", "-shm"] where FileKind.of(target + suffix) == .regular { unlink(target + suffix) }
         guard rename(temporary, target) == 0 else {
             throw PathError.system(path: output.path, action: "write", reason: String(cString: strerror(errno)))

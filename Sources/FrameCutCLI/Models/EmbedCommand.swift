@@ -48,7 +48,7 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Which embedding the model returns, for models with several (see `framecut models`; e.g. vgg19-bn: fc7 or pool).")
     var embedding: String?
 
-    @Option(help: "Embed only share i of N of the folder (i counts from 0) into this --store, for `framecut merge`.")
+    @Option(help: ArgumentHelp("Embed only share i of N of the folder (i counts from 0) into this --store, for `framecut merge`.", valueName: "i/N"))
     var shard: String?
 
     @OptionGroup var pipeline: PipelineOptions
