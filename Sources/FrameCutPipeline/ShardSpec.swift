@@ -13,7 +13,9 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     /// The name of the assignment rule, recorded in every shard store.
     public static let rule = "sha256(relative path) mod N"
 
+    /// 0-based index of the share, `0 ..< count`.
     public let index: Int
+    /// Number of shares (N >= 1).
     public let count: Int
 
     /// - Throws: ``PipelineError/invalidOption(flag:reason:)`` unless `count >= 1` and `0 <= index < count`.

@@ -13,8 +13,11 @@ import FrameCutIO
 /// an output that is one of the inputs, or exists already without `force`. The output is built
 /// in a temporary file beside it and renamed into place only when complete.
 public struct StoreMerge: Sendable {
+    /// The merged store to write (OUT).
     public var output: URL
+    /// The shard stores, in any order.
     public var shards: [URL]
+    /// Replace `output` when it exists.
     public var force: Bool
 
     public init(output: URL, shards: [URL], force: Bool = false) {
@@ -30,6 +33,9 @@ public struct StoreMerge: Sendable {
         if !force, FileManager.default.fileExists(atPath: output.path) { throw PipelineError.outputExists(path: output.path) }
     }
 
+    /// Checks everything, then writes the merged store atomically.
+    /// - Throws: ``PipelineError`` (a refused combination, an existing output), ``StoreError``
+    ///   (an unreadable store, a corrupt or conflicting row), ``PathError`` (the output path).
     public func execute() throws -> StoreMergeSummary {
         try validate()
         let clock = Stopwatch()
