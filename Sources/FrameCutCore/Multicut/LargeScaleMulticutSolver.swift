@@ -67,6 +67,14 @@ public struct LargeScaleMulticutSolver {
     /// - Parameter progress: called at the start of each stage and now and then during it; return false to cancel.
     public func solve<Model: PairCostModel>(_ embeddings: Embeddings, model: Model,
                                             progress: @escaping (MulticutStage) -> Bool = { _ in true }) throws -> LargeScaleSolution {
+        var prepared = model
+        return try solve(embeddings, model: model, progress: progress, prepared: &prepared)
+    }
+
+    /// Clusters `embeddings` under `model` and hands back the model as prepared (its fitted parameters).
+    public func solve<Model: PairCostModel>(_ embeddings: Embeddings, model: Model,
+                                            progress: @escaping (MulticutStage) -> Bool = { _ in true },
+                                            prepared: inout Model) throws -> LargeScaleSolution {
         try embeddings.validate()
         let n = embeddings.count, d = embeddings.dimension
         try MemoryBudget.check(Self.estimatedBytes(count: n, dimension: d, k: options.k, threads: options.threads),
@@ -78,21 +86,22 @@ public struct LargeScaleMulticutSolver {
         let vectors = try model.prepare(embeddings, scanner: unitScanner)
         let scanner = vectors == unitScanner.vectors ? unitScanner
             : try SimilarityScanner(vectors: vectors, count: n, dimension: d, threads: options.threads)
+        prepared = model
         let secondsPrepare = clock.seconds
 
         clock.restart()
         guard progress(.costs) else { throw FrameCutError.cancelled }
         let graph = try KNNGraph(scanner: scanner, k: options.k)
         let features = model.nodeFeature(0) == nil ? [] : (0..<n).map { model.nodeFeature($0) ?? 0 }
-        let fit = AffineCostFit.fit(model: model, vectors: vectors, dimension: d, graph: graph)
+        let fit = model.exactFarCost ?? AffineCostFit.fit(model: model, vectors: vectors, dimension: d, graph: graph)
         var residuals = [Double](repeating: 0, count: graph.neighbors.count)
         for i in 0..<n {
             for e in graph.offsets[i]..<graph.offsets[i + 1] {
                 let j = Int(graph.neighbors[e])
                 let s = graph.similarities[e]
-                let u = features.isEmpty ? 0 : features[i] + features[j]
+                let ui = features.isEmpty ? 0 : features[i], uj = features.isEmpty ? 0 : features[j]
                 let (lo, hi) = i < j ? (i, j) : (j, i)
-                residuals[e] = model.cost(similarity: s, i: lo, j: hi) - fit.value(similarity: s, features: u)
+                residuals[e] = model.cost(similarity: s, i: lo, j: hi) - fit.value(similarity: s, featureI: ui, featureJ: uj)
             }
         }
         let secondsKNN = clock.seconds
