@@ -31,7 +31,8 @@ extension ScaledMulticutSolver {
                                               k: kLarge, threads: options.threads, memoryLimit: options.memoryLimit)
             if choice.scale == .large {
                 try embeddings.validate()
-                let large = LargeScaleOptions(k: kLarge, algorithm: options.algorithm, threads: options.threads, memoryLimit: options.memoryLimit)
+                let large = LargeScaleOptions(k: kLarge, algorithm: options.algorithm, threads: options.threads, memoryLimit: options.memoryLimit,
+                                              splitLimit: LargeScaleOptions.labelFreeSplitLimit)
                 var pairModel = try FuzzyModularityPairCostModel(neighbours: neighbours, resolution: resolution)
                 let outcome = try LargeScaleMulticutSolver(options: large).solve(embeddings, model: pairModel, progress: progress, prepared: &pairModel)
                 return ModelResult(result: Result(solution: outcome.solution, choice: choice, largeScale: outcome, choiceAlgorithm: options.algorithm.rawValue),

@@ -53,4 +53,36 @@ struct FuzzyModularityLargeScaleTests {
         let exact = try DenseMulticutSolver().energy(of: large.result.solution.labels, source: try CostModel.auto.source(for: data), costs: try CostFunction(cal: 0.5))
         #expect(abs(exact - el) <= 1e-4 * abs(exact))
     }
+
+    @Test("the split step re-solves a cluster densely: one cluster of 600 points becomes its classes, the exact energy drops by the sub-problem's")
+    func splitStep() throws {
+        let n = 600, d = 16
+        let data = try SyntheticEmbeddings.clustered(count: n, dimension: d, classes: 6, spread: 0.5, seed: 8).embeddings
+        let scanner = try SimilarityScanner(vectors: data.normalizedFloat32(), count: n, dimension: d, threads: 2)
+        var model = try FuzzyModularityPairCostModel()
+        _ = try model.prepare(data, scanner: scanner)
+        var labels = [Int32](repeating: 0, count: n)
+        let features = (0..<n).map { model.nodeFeature($0) ?? 0 }
+        let fit = try #require(model.exactFarCost)
+        var free = (1..<n).reversed().map { Int32($0) }
+        let before = try StreamedEnergy.energies(of: [labels], model: model, scanner: scanner).energies[0]
+        let split = try scanner.vectors.withUnsafeBufferPointer { v in
+            let aggregates = ClusterAggregates(labels: labels, vectors: v, dimension: d, nodeFeatures: features, fit: fit)
+            let split = try ClusterSplit.run(labels: &labels, free: &free, aggregates: aggregates, model: model, scanner: scanner,
+                                             limit: n, threads: 2, memoryLimit: MemoryBudget.defaultLimit)
+            #expect((0..<n).filter { aggregates.sizes[$0] > 0 }.count == Set(labels).count)
+            return split
+        }
+        #expect(split == 1 && Set(labels).count >= 6)
+        let after = try StreamedEnergy.energies(of: [labels], model: model, scanner: scanner).energies[0]
+        #expect(after < before - 1, "energy \(before) -> \(after)")
+        // Too large for the limit: left alone.
+        var whole = [Int32](repeating: 0, count: n)
+        var none = free
+        let skipped = try scanner.vectors.withUnsafeBufferPointer { v in
+            try ClusterSplit.run(labels: &whole, free: &none, aggregates: ClusterAggregates(labels: whole, vectors: v, dimension: d, nodeFeatures: features, fit: fit),
+                                 model: model, scanner: scanner, limit: n - 1, threads: 2, memoryLimit: MemoryBudget.defaultLimit)
+        }
+        #expect(skipped == 0 && Set(whole) == [0])
+    }
 }
