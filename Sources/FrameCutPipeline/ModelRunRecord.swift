@@ -1,4 +1,5 @@
 import Foundation
+import FrameCutCore
 
 /// One model's part of `run.json`.
 public struct ModelRunRecord: Codable, Sendable {
@@ -11,8 +12,10 @@ public struct ModelRunRecord: Codable, Sendable {
     /// The preprocessing recipe (JSON text, as stored).
     public var preprocessing: String
     public var embeddingWidth: Int
+    /// The paper's `cal`: the one in use for the paper's costs; for the label-free costs the
+    /// paper's heuristic `cal`, for reference only (``calSource`` says so, ``costs`` has the model).
     public var cal: Double
-    /// How `cal` was chosen: given, or the heuristic with its `mu`.
+    /// How `cal` was chosen: given, the heuristic with its `mu`, or "not used" (label-free costs).
     public var calSource: String
     public var solver: String
     public var energyGAEC: Double
@@ -29,6 +32,9 @@ public struct ModelRunRecord: Codable, Sendable {
     public var warnings: [SkippedImage]
     public var agreement: Agreement?
     public var seconds: Seconds
+    /// The cost model that produced the clustering and every parameter it used or fitted
+    /// (`paper`, `paper-heuristic` or `fuzzy-modularity`); absent in run folders written before it.
+    public var costs: FittedCosts? = nil
 
     /// Agreement with the class labels of `--labels`.
     public struct Agreement: Codable, Sendable, Equatable {

@@ -4,7 +4,7 @@ import FrameCutIO
 import FrameCutNN
 
 /// What `framecut run` does, as a library call: scan a folder, embed it with one or more
-/// models (through the store), choose `cal`, cluster, analyse, and write a run folder.
+/// models (through the store), choose the costs (label-free by default, or the paper's `cal`), cluster, analyse, and write a run folder.
 public struct PipelineRun: Sendable {
     public var folder: URL
     public var models: [ModelSpec]
@@ -20,7 +20,7 @@ public struct PipelineRun: Sendable {
     /// Recorded in `run.json`.
     public var commandLine: [String]
 
-    public init(folder: URL, models: [ModelSpec], cal: CalChoice = .heuristic, labels: URL? = nil, out: URL,
+    public init(folder: URL, models: [ModelSpec], cal: CalChoice = .labelFreeDefault, labels: URL? = nil, out: URL,
                 store: URL = URL(fileURLWithPath: "framecut.sqlite"), force: Bool = false, batchSize: Int = 16,
                 threads: Int = ParallelWork.processorCount, includeHidden: Bool = false,
                 solver: MulticutOptions = MulticutOptions(), commandLine: [String] = []) {
@@ -137,11 +137,28 @@ public struct PipelineRun: Sendable {
         let (costs, calSource) = try cal.costs(distribution: distribution)
         let clusterClock = Stopwatch()
         _ = progress?(PipelineProgress(stage: .cluster, model: folderName, done: 0, total: n, seconds: 0))
-        let source = try EmbeddingCostSource(try Embeddings(count: n, dimension: set.width, values: set.values))
-        let solution = try DenseMulticutSolver(options: solver).solve(source, costs: costs)
-        let summary = ClusteringSummary(solution: solution, cal: costs.cal, solver: solver.algorithm, input: "\(store.path) (\(set.model.key))",
+        let embeddings = try Embeddings(count: n, dimension: set.width, values: set.values)
+        let solution: MulticutSolution
+        let fitted: FittedCosts
+        if case .labelFree = cal {
+            // The label-free model brings its own costs; the paper's cost function is not used by it.
+            let source = try cal.costModel.source(for: embeddings)
+            solution = try DenseMulticutSolver(options: solver).solve(source, costs: costs)
+            fitted = source.fitted
+        } else {
+            let source = try EmbeddingCostSource(embeddings)
+            solution = try DenseMulticutSolver(options: solver).solve(source, costs: costs)
+            var parameters = ["cal": costs.cal]
+            if let mu = distribution?.mu, cal == .heuristic { parameters["mu"] = mu }
+            if let range = solution.range { parameters["similarity_min"] = range.min; parameters["similarity_max"] = range.max }
+            fitted = FittedCosts(model: cal.costModel.name, parameters: parameters)
+        }
+        let paperCal: Double? = fitted.model == CostModel.auto.name ? nil : costs.cal
+        let summary = ClusteringSummary(solution: solution, cal: paperCal, solver: solver.algorithm, input: "\(store.path) (\(set.model.key))",
                                         peakMemoryBytes: MemoryBudget.peakResidentBytes())
         try ClusteringOutput.write(names: set.names, labels: solution.labels, summary: summary, to: folder)
+        try AtomicFile.write(try ClusteringOutput.jsonData(SummaryWithCosts(summary: summary, costs: fitted)),
+                             to: folder.appendingPathComponent("summary.json"))
         _ = progress?(PipelineProgress(stage: .cluster, model: folderName, done: n, total: n, seconds: clusterClock.seconds, finished: true))
 
         let clustering = NamedLabels(source: "\(folderName)/clusters.csv", names: set.names, labels: solution.labels.map { String($0) })
@@ -160,7 +177,8 @@ public struct PipelineRun: Sendable {
             imagesUsed: n, imagesComputed: set.computed, imagesReused: set.reused, skipped: set.skipped, warnings: set.warnings,
             agreement: agreement,
             seconds: ModelRunRecord.Seconds(embedding: set.timing, similarity: similaritySeconds, costs: solution.secondsCosts,
-                                            gaec: solution.secondsGAEC, kernighanLin: solution.secondsKL))
+                                            gaec: solution.secondsGAEC, kernighanLin: solution.secondsKL),
+            costs: fitted)
         return (record, clustering)
     }
 

@@ -32,12 +32,17 @@ public struct RunRecord: Codable, Sendable {
 }
 
 extension RunRecord {
+    /// `fuzzy-modularity (neighbours 15, resolution 1, ...)`.
+    static func render(_ f: FittedCosts) -> String {
+        f.model + " (" + f.parameters.keys.sorted().map { "\($0) \(String(format: "%.6g", f.parameters[$0] ?? 0))" }.joined(separator: ", ") + ")"
+    }
+
     /// A few lines for people: per model the clusters, `cal`, energy and agreement.
     public var summary: String {
         var lines: [String] = []
         for m in models {
             lines.append("\(m.folder): \(m.imagesUsed) images (\(m.imagesComputed) embedded now, \(m.imagesReused) from the store), " +
-                         "cal \(String(format: "%.4f", m.cal)) (\(m.calSource))")
+                         (m.costs?.model == CostModel.auto.name ? "costs \(m.costs.map(Self.render) ?? "")" : "cal \(String(format: "%.4f", m.cal)) (\(m.calSource))"))
             lines.append("  \(m.clusters) clusters (\(m.singletonClusters) singletons), energy GAEC \(String(format: "%.6g", m.energyGAEC)), " +
                          "GAEC+KL \(String(format: "%.6g", m.energy)); largest: \(m.largestClusters.prefix(8).map(String.init).joined(separator: ", "))")
             if let a = m.agreement {

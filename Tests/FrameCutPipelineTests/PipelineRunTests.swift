@@ -40,6 +40,22 @@ struct PipelineRunTests {
         again.cal = .fixed(0.5)
         let second = try again.execute()
         #expect(second.models[0].imagesComputed == 0 && second.models[0].cal == 0.5)
+        #expect(second.models[0].costs == FittedCosts(model: "paper", parameters: second.models[0].costs?.parameters ?? [:]))
+        #expect(second.models[0].costs?.parameters["cal"] == 0.5)
+        #expect(record.models[0].costs?.model == "paper-heuristic" && record.models[0].costs?.parameters["cal"] == record.models[0].cal)
+
+        // The label-free default: its model and fitted parameters in run.json and summary.json, no cal in the summary.
+        var free = run
+        free.force = true
+        free.cal = .labelFreeDefault
+        let third = try free.execute()
+        let costs = try #require(third.models[0].costs)
+        #expect(costs.model == "fuzzy-modularity" && costs.parameters["neighbours"] == 15 && costs.parameters["resolution"] == 1)
+        #expect((costs.parameters["edges"] ?? 0) > 0 && (costs.parameters["total_degree"] ?? 0) > 0)
+        #expect(third.models[0].calSource.hasPrefix("not used: label-free costs"))
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("efficientnet-lite0/summary.json"))) as? [String: Any])
+        #expect(summary["cal"] == nil && (summary["costs"] as? [String: Any])?["model"] as? String == "fuzzy-modularity")
+        #expect(third.summary.contains("costs fuzzy-modularity (edges"))
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent(".run.tmp-\(ProcessInfo.processInfo.processIdentifier)").path))
     }
 
@@ -63,6 +79,9 @@ struct PipelineRunTests {
         #expect(try CalChoice(argument: "0.25") == .fixed(0.25))
         #expect(throws: PipelineError.self) { _ = try CalChoice(argument: "1.5") }
         #expect(throws: PipelineError.self) { _ = try CalChoice(argument: "x") }
+        #expect(CalChoice.labelFreeDefault.costModel == .auto && CalChoice.heuristic.costModel == .paperHeuristic)
+        #expect(CalChoice.fixed(0.3).costModel == .paper(cal: 0.3))
+        #expect(PipelineRun(folder: URL(fileURLWithPath: "/x"), models: [], out: URL(fileURLWithPath: "/y")).cal == .labelFreeDefault)
         var values: [Float] = []
         for i in 0..<12 { values += [Float(i % 3) + 0.1, Float(i % 4) * 0.5 + 0.2, Float(i) * 0.01 + 0.3] }
         let d = try SimilarityDistribution.compute(embeddings: values, count: 12, dimension: 3)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrameCutCore
 import FrameCutIO
+import FrameCutPipeline
 
 /// Which cost model `--costs` names.
 enum CostModelChoice: String, CaseIterable, ExpressibleByArgument {
@@ -34,24 +35,23 @@ struct CostOptions: ParsableArguments {
         }
     }
 
+    /// The cost choice of `framecut run` for these flags and an optional `--cal` (a number or
+    /// `auto`, the paper's heuristic): label-free unless `--cal` or `--costs paper` is given.
+    func calChoice(_ cal: String?) throws -> CalChoice {
+        switch (costs, cal) {
+        case (.auto, .some): throw UserError("--cal applies to the paper's costs: use --costs paper (or leave --costs out) with --cal")
+        case (.auto, nil), (nil, nil):
+            guard case .fuzzyModularity(let k, let gamma) = try model(cal: nil) else { throw UserError("--costs auto: no label-free model") }
+            return .labelFree(neighbours: k, resolution: gamma)
+        case (.paper, nil): return .heuristic
+        case (_, .some(let text)): return try CalChoice(argument: text)
+        }
+    }
+
     /// Rewrites `summary.json` in `folder` as `summary` plus the fitted cost model under the key `costs`.
     static func record(_ fitted: FittedCosts, summary: ClusteringSummary, in folder: URL) throws {
         let data = try ClusteringOutput.jsonData(SummaryWithCosts(summary: summary, costs: fitted))
         try AtomicFile.write(data, to: folder.appendingPathComponent("summary.json"))
-    }
-}
-
-/// `summary.json` with the cost model: the summary's keys plus `costs`.
-struct SummaryWithCosts: Encodable {
-    let summary: ClusteringSummary
-    let costs: FittedCosts
-
-    enum CodingKeys: String, CodingKey { case costs }
-
-    func encode(to encoder: Encoder) throws {
-        try summary.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(costs, forKey: .costs)
     }
 }
 

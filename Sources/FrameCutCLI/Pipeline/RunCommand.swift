@@ -8,18 +8,19 @@ import FrameCutReport
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "From a folder of images to clusters in one command: scan, embed (through the store), choose cal, cluster, analyse.",
+        abstract: "From a folder of images to clusters in one command: scan, embed (through the store), choose the costs, cluster, analyse.",
         discussion: """
         Embeddings are kept in the store (--store, default ./framecut.sqlite), keyed by file content, \
         model, embedding and weights SHA-256: a second run, another --cal or a renamed file computes \
         nothing again, and an interrupted run continues where it stopped. DIR gets run.json (version, \
-        command line, per model the weights hash, preprocessing, cal and how it was chosen, solver, \
+        command line, per model the weights hash, preprocessing, the cost model and its fitted parameters (costs; the paper's cal and how it was chosen), solver, \
         energies, timings, images used and skipped with reasons) and one subfolder per model with the \
         `cluster` outputs, the similarity distribution and the cluster statistics (with --labels, the \
         agreement with the classes); with two or more models compare/ holds the VI/ARI matrices and \
         the cluster overlaps. DIR is built beside its place and renamed into it when complete. Exit \
         status: 0 completed, 3 completed with skipped files, 130 interrupted by Ctrl-C (finished \
-        batches are kept), 1 error.
+        batches are kept), 1 error. Costs: label-free by default (--costs auto, as in `cluster`); --cal C or \
+        --costs paper run the paper's costs.
         """
     )
 
@@ -35,8 +36,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("embedding"), help: "Embedding variant per model, in the same order (default: each model's first).")
     var embeddings: [String] = []
 
-    @Option(help: "Calibration: a number in (0,1), or 'auto' for the heuristic 0.94 - 0.98 mu of each model's similarities.")
-    var cal: String = "auto"
+    @Option(help: "The paper's calibration: a number in (0,1), or 'auto' for the paper's heuristic 0.94 - 0.98 mu of each model's similarities. Implies --costs paper.")
+    var cal: String?
+
+    @OptionGroup var costOptions: CostOptions
 
     @Option(help: "Class labels (CSV name,class with names relative to FOLDER) to score each clustering against.")
     var labels: String?
@@ -63,7 +66,7 @@ struct RunCommand: ParsableCommand {
         try CLIRunner.run {
             let renderer = pipeline.renderer()
             let specs = models.indices.map { ModelSpec(model: models[$0], weights: URL(fileURLWithPath: weights[$0]), embedding: embeddings.isEmpty ? nil : embeddings[$0]) }
-            let job = PipelineRun(folder: URL(fileURLWithPath: folder), models: specs, cal: try CalChoice(argument: cal),
+            let job = PipelineRun(folder: URL(fileURLWithPath: folder), models: specs, cal: try costOptions.calChoice(cal),
                                   labels: labels.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: out), store: pipeline.storeURL,
                                   force: force, batchSize: pipeline.batch, threads: solverOptions.threads, includeHidden: pipeline.includeHidden,
                                   solver: try solverOptions.multicutOptions(), commandLine: CommandLine.arguments)

@@ -2,19 +2,27 @@
 /// the pairs that are not k-nearest-neighbour edges, fitted by least squares on those pairs:
 /// all of them when there are at most `maxSamples`, otherwise a deterministic uniform sample
 /// (seeded), so each pair weighs as the non-neighbour pairs are distributed.
+///
+/// A model whose far-pair costs have an exact closed form gives it instead of a fit
+/// (``PairCostModel/exactFarCost``); such a form may also carry a product term `e u_i u_j`
+/// (the rank-one null model of modularity: `e = -1`, `u_i = q_i`), summed between two clusters
+/// as `e U_A U_B`. The least-squares fit never sets it (`e = 0`).
 public struct AffineCostFit: Sendable, Equatable {
     public let a: Double
     public let b: Double
     public let c: Double
+    /// Coefficient `e` of the product term `e u_i u_j` (0 for fitted approximations).
+    public let product: Double
     /// Pairs the fit used.
     public let samples: Int
     /// Root mean square residual of the fit on those pairs.
     public let rmsResidual: Double
 
-    public init(a: Double, b: Double, c: Double = 0, samples: Int = 0, rmsResidual: Double = 0) {
+    public init(a: Double, b: Double, c: Double = 0, product: Double = 0, samples: Int = 0, rmsResidual: Double = 0) {
         self.a = a
         self.b = b
         self.c = c
+        self.product = product
         self.samples = samples
         self.rmsResidual = rmsResidual
     }
@@ -22,6 +30,10 @@ public struct AffineCostFit: Sendable, Equatable {
     /// The affine value for similarity `s` and summed node features `u_i + u_j`.
     @inline(__always)
     public func value(similarity s: Double, features u: Double) -> Double { a + b * s + c * u }
+
+    /// The value for similarity `s` and the node features `u_i`, `u_j` (with the product term).
+    @inline(__always)
+    public func value(similarity s: Double, featureI ui: Double, featureJ uj: Double) -> Double { a + b * s + c * (ui + uj) + product * ui * uj }
 
     /// Fits the model's costs on the non-edges of `graph`.
     public static func fit<Model: PairCostModel>(model: Model, vectors: [Float], dimension d: Int, graph: KNNGraph,

@@ -61,6 +61,43 @@ public struct FuzzyNeighbourGraph: Sendable, Equatable {
                 }
             }
         }
+        return fromNearest(n: n, k: k, nearest: nearest, distance: distance)
+    }
+
+    /// Builds the graph from streamed similarity blocks, without the `n x n` matrix (for the
+    /// large-scale solver): the same nearest neighbours (similarities in float32, ties to the
+    /// lower index) and the same fit as ``build(nodeCount:neighbours:threads:similarityRow:)``.
+    /// Memory: `12 n k` bytes for the neighbour lists plus the scanner's blocks.
+    public static func build(scanner: SimilarityScanner, neighbours: Int) throws -> FuzzyNeighbourGraph {
+        let n = scanner.count
+        guard n >= 2 else { throw FrameCutError.tooFewNodes(n) }
+        guard neighbours >= 1 else { throw FrameCutError.invalidArgument("neighbours must be at least 1, got \(neighbours)") }
+        let k = Swift.min(neighbours, n - 1)
+        let blocks: [[(Int32, Double)]] = scanner.mapBlocks(upperOnly: false) { r0, rows, _, block in
+            var out = [(Int32, Double)](repeating: (0, 0), count: rows * k)
+            var nn = [Int32](repeating: 0, count: k), dd = [Double](repeating: 0, count: k)
+            for r in 0..<rows {
+                nn.withUnsafeMutableBufferPointer { nb in
+                    dd.withUnsafeMutableBufferPointer { db in
+                        selectNearest(row: UnsafePointer(block + r * n), count: n, skip: r0 + r, k: k,
+                                      into: nb.baseAddress!, distances: db.baseAddress!)
+                    }
+                }
+                for t in 0..<k { out[r * k + t] = (nn[t], dd[t]) }
+            }
+            return out
+        }
+        var nearest = [Int32](), distance = [Double]()
+        nearest.reserveCapacity(n * k)
+        distance.reserveCapacity(n * k)
+        for block in blocks {
+            for (j, dij) in block { nearest.append(j); distance.append(dij) }
+        }
+        return fromNearest(n: n, k: k, nearest: nearest, distance: distance)
+    }
+
+    /// The fit and the fuzzy union from each node's `k` nearest neighbours (nearest first) and their distances.
+    static func fromNearest(n: Int, k: Int, nearest: [Int32], distance: [Double]) -> FuzzyNeighbourGraph {
         var rho = [Double](repeating: 0, count: n), sigma = [Double](repeating: 0, count: n)
         var directed = [Double](repeating: 0, count: n * k)
         let target = Foundation.log2(Double(k))

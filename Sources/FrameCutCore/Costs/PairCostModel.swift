@@ -25,6 +25,11 @@ public protocol PairCostModel: Sendable {
     /// (then `c = 0`).
     func nodeFeature(_ i: Int) -> Double?
 
+    /// The exact cost of every pair outside the kNN graph, when the model has one in the form
+    /// `a + b s_ij + c (u_i + u_j) + e u_i u_j` (then the solver uses it instead of a fit and the
+    /// cluster sums are exact); nil (the default) to fit the affine part on a sample.
+    var exactFarCost: AffineCostFit? { get }
+
     /// Replaces similarities by costs in place for the pairs `(row, firstColumn + t)`,
     /// `t < values.count` (float32, as the dense matrix stores them). The default calls
     /// `cost(similarity:i:j:)` per pair; a model overrides it with a vectorised loop.
@@ -33,6 +38,8 @@ public protocol PairCostModel: Sendable {
 
 extension PairCostModel {
     public func nodeFeature(_ i: Int) -> Double? { nil }
+
+    public var exactFarCost: AffineCostFit? { nil }
 
     public func transformRow(_ values: UnsafeMutableBufferPointer<Float>, row: Int, firstColumn: Int) {
         for t in 0..<values.count {

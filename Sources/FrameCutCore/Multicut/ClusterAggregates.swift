@@ -3,7 +3,9 @@
 /// (`0..<n`; a slot is a cluster id, empty slots have size 0).
 ///
 /// With the affine approximation `a + b s_ij + c (u_i + u_j)`, the summed cost between
-/// clusters A and B is `a |A||B| + b <S_A, S_B> + c (|B| U_A + |A| U_B)`.
+/// clusters A and B is `a |A||B| + b <S_A, S_B> + c (|B| U_A + |A| U_B) + e U_A U_B` (the last term
+/// only for models with an exact product part, ``AffineCostFit/product``; the dot product is
+/// skipped when `b = 0`).
 final class ClusterAggregates {
     let count: Int
     let dimension: Int
@@ -69,7 +71,7 @@ final class ClusterAggregates {
     func affine(_ p: Int, _ q: Int) -> Double {
         let x = sums + p * dimension, y = sums + q * dimension
         var d0 = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0
-        var t = 0
+        var t = fit.b == 0 ? dimension : 0
         while t + 4 <= dimension {
             d0 += x[t] * y[t]; d1 += x[t + 1] * y[t + 1]; d2 += x[t + 2] * y[t + 2]; d3 += x[t + 3] * y[t + 3]
             t += 4
@@ -77,6 +79,7 @@ final class ClusterAggregates {
         while t < dimension { d0 += x[t] * y[t]; t += 1 }
         let np = Double(sizes[p]), nq = Double(sizes[q])
         return fit.a * np * nq + fit.b * ((d0 + d1) + (d2 + d3)) + fit.c * (nq * features[p] + np * features[q])
+            + fit.product * features[p] * features[q]
     }
 
     /// The affine part of the summed cost between node `v` and the nodes of cluster `q`
@@ -85,7 +88,8 @@ final class ClusterAggregates {
     func affine(node v: Int, cluster q: Int, member: Bool) -> Double {
         let x = vectors.baseAddress! + v * dimension, y = sums + q * dimension
         var d0 = 0.0, d1 = 0.0, self2 = 0.0
-        var t = 0
+        let withDot = fit.b != 0
+        var t = withDot ? 0 : dimension
         while t + 2 <= dimension {
             d0 += Double(x[t]) * y[t]; d1 += Double(x[t + 1]) * y[t + 1]
             t += 2
@@ -96,11 +100,11 @@ final class ClusterAggregates {
         let u = nodeFeatures.isEmpty ? 0 : nodeFeatures[v]
         var featureSum = features[q]
         if member {
-            for t in 0..<dimension { self2 += Double(x[t]) * Double(x[t]) }
+            if withDot { for t in 0..<dimension { self2 += Double(x[t]) * Double(x[t]) } }
             dot -= self2
             others -= 1
             featureSum -= u
         }
-        return fit.a * others + fit.b * dot + fit.c * (others * u + featureSum)
+        return fit.a * others + fit.b * dot + fit.c * (others * u + featureSum) + fit.product * u * featureSum
     }
 }

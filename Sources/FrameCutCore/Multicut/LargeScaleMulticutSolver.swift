@@ -12,9 +12,13 @@ public struct LargeScaleOptions: Sendable {
     public var maxRounds: Int
     /// Node-move sweeps per round at most.
     public var maxSweeps: Int
+    /// Clusters of at most this many nodes are re-solved densely and split when that lowers the
+    /// energy (``ClusterSplit``); 0 turns the split step off.
+    public var splitLimit: Int
 
     public init(k: Int = 32, algorithm: MulticutAlgorithm = .gaecKL, threads: Int = 2,
-                memoryLimit: UInt64 = MemoryBudget.defaultLimit, maxRounds: Int = 8, maxSweeps: Int = 16) {
+                memoryLimit: UInt64 = MemoryBudget.defaultLimit, maxRounds: Int = 8, maxSweeps: Int = 16, splitLimit: Int = 0) {
+        self.splitLimit = Swift.max(0, splitLimit)
         self.k = k
         self.algorithm = algorithm
         self.threads = Swift.max(1, threads)
@@ -22,6 +26,12 @@ public struct LargeScaleOptions: Sendable {
         self.maxRounds = maxRounds
         self.maxSweeps = maxSweeps
     }
+}
+
+extension LargeScaleOptions {
+    /// The split step's cluster size bound for the label-free costs: 4096 nodes, two 64 MiB
+    /// matrices. Modularity's GAEC leaves coarse clusters that only a split can refine.
+    public static let labelFreeSplitLimit = 4096
 }
 
 /// What a large-scale solve found, with the figures of its stages.
@@ -63,13 +73,27 @@ public struct LargeScaleMulticutSolver {
             + UInt64(n) * 64 + (64 << 20)
     }
 
+    /// ``estimatedBytes(count:dimension:k:threads:)`` plus the split step's two `splitLimit²` matrices.
+    public static func estimatedBytes(count n: Int, dimension d: Int, k: Int, threads: Int, splitLimit: Int) -> UInt64 {
+        let m = UInt64(Swift.min(n, splitLimit))
+        return estimatedBytes(count: n, dimension: d, k: k, threads: threads) + m * m * 8 + m * UInt64(d) * 4
+    }
+
     /// Clusters `embeddings` under `model`.
     /// - Parameter progress: called at the start of each stage and now and then during it; return false to cancel.
     public func solve<Model: PairCostModel>(_ embeddings: Embeddings, model: Model,
                                             progress: @escaping (MulticutStage) -> Bool = { _ in true }) throws -> LargeScaleSolution {
+        var prepared = model
+        return try solve(embeddings, model: model, progress: progress, prepared: &prepared)
+    }
+
+    /// Clusters `embeddings` under `model` and hands back the model as prepared (its fitted parameters).
+    public func solve<Model: PairCostModel>(_ embeddings: Embeddings, model: Model,
+                                            progress: @escaping (MulticutStage) -> Bool = { _ in true },
+                                            prepared: inout Model) throws -> LargeScaleSolution {
         try embeddings.validate()
         let n = embeddings.count, d = embeddings.dimension
-        try MemoryBudget.check(Self.estimatedBytes(count: n, dimension: d, k: options.k, threads: options.threads),
+        try MemoryBudget.check(Self.estimatedBytes(count: n, dimension: d, k: options.k, threads: options.threads, splitLimit: options.splitLimit),
                                limit: options.memoryLimit, what: "the large-scale solver on \(n) nodes of dimension \(d) with k = \(options.k)")
         var clock = Stopwatch()
         guard progress(.costs) else { throw FrameCutError.cancelled }
@@ -78,21 +102,22 @@ public struct LargeScaleMulticutSolver {
         let vectors = try model.prepare(embeddings, scanner: unitScanner)
         let scanner = vectors == unitScanner.vectors ? unitScanner
             : try SimilarityScanner(vectors: vectors, count: n, dimension: d, threads: options.threads)
+        prepared = model
         let secondsPrepare = clock.seconds
 
         clock.restart()
         guard progress(.costs) else { throw FrameCutError.cancelled }
         let graph = try KNNGraph(scanner: scanner, k: options.k)
         let features = model.nodeFeature(0) == nil ? [] : (0..<n).map { model.nodeFeature($0) ?? 0 }
-        let fit = AffineCostFit.fit(model: model, vectors: vectors, dimension: d, graph: graph)
+        let fit = model.exactFarCost ?? AffineCostFit.fit(model: model, vectors: vectors, dimension: d, graph: graph)
         var residuals = [Double](repeating: 0, count: graph.neighbors.count)
         for i in 0..<n {
             for e in graph.offsets[i]..<graph.offsets[i + 1] {
                 let j = Int(graph.neighbors[e])
                 let s = graph.similarities[e]
-                let u = features.isEmpty ? 0 : features[i] + features[j]
+                let ui = features.isEmpty ? 0 : features[i], uj = features.isEmpty ? 0 : features[j]
                 let (lo, hi) = i < j ? (i, j) : (j, i)
-                residuals[e] = model.cost(similarity: s, i: lo, j: hi) - fit.value(similarity: s, features: u)
+                residuals[e] = model.cost(similarity: s, i: lo, j: hi) - fit.value(similarity: s, featureI: ui, featureJ: uj)
             }
         }
         let secondsKNN = clock.seconds
@@ -115,6 +140,15 @@ public struct LargeScaleMulticutSolver {
             if options.algorithm == .gaecKL {
                 guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
                 var free = (0..<n).filter { aggregates.sizes[$0] == 0 }.reversed().map { Int32($0) }
+                for pass in 0..<4 {
+                if pass > 0 {
+                    // Split clusters where a dense solve of each lowers the energy, then search again.
+                    guard options.splitLimit > 0, progress(.kernighanLin) else { break }
+                    let split = try ClusterSplit.run(labels: &labels, free: &free, aggregates: aggregates, model: model, scanner: scanner,
+                                                     limit: options.splitLimit, threads: options.threads, memoryLimit: options.memoryLimit)
+                    moves += split
+                    if split == 0 { break }
+                }
                 for _ in 0..<options.maxRounds {
                     var roundMoves = 0
                     for _ in 0..<options.maxSweeps {
@@ -128,6 +162,7 @@ public struct LargeScaleMulticutSolver {
                                                              residuals: residuals, cancelled: isCancelled)
                     if joins > 0 { free = (0..<n).filter { aggregates.sizes[$0] == 0 }.reversed().map { Int32($0) } }
                     if roundMoves == 0 && joins == 0 { break }
+                }
                 }
             }
             if options.algorithm == .gaecKL {

@@ -173,7 +173,9 @@ struct RunCommandTests {
         #expect(skipped.allSatisfy { !($0["reason"] ?? "").isEmpty })
         let models = try #require(run["models"] as? [[String: Any]])
         #expect(models.count == 2)
-        #expect((models[0]["cal_source"] as? String)?.hasPrefix("heuristic 0.94 - 0.98 mu") == true)
+        #expect((models[0]["cal_source"] as? String)?.hasPrefix("not used: label-free costs") == true)
+        #expect((models[0]["costs"] as? [String: Any])?["model"] as? String == "fuzzy-modularity")
+        #expect(result.stdout.contains("costs fuzzy-modularity (edges"))
         #expect(models[0]["weights_sha256"] as? String == "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db")
         for file in ["efficientnet-lite0/clusters.csv", "efficientnet-lite0/labels.npy", "efficientnet-lite0/summary.json",
                      "efficientnet-lite0-2/stats.json", "compare/vi.csv", "compare/overlap-efficientnet-lite0-vs-efficientnet-lite0-2/overlap.json"] {
@@ -186,6 +188,12 @@ struct RunCommandTests {
         #expect(forced.status == 3)
         #expect(forced.stderr.isEmpty, "--quiet: \(forced.stderr)")
         #expect(forced.stdout.contains("cal 0.5000 (given (--cal 0.5))"))
+        let paper = try CLIHarness.run(arguments + ["--force", "--costs", "paper", "--quiet", "--no-report"])
+        #expect(paper.status == 3 && paper.stdout.contains("(heuristic 0.94 - 0.98 mu"), "\(paper.stdout)")
+        let paperRun = try Self.metadata(work + "/run/run.json")
+        #expect(((paperRun["models"] as? [[String: Any]])?.first?["costs"] as? [String: Any])?["model"] as? String == "paper-heuristic")
+        let both = try CLIHarness.run(arguments + ["--force", "--costs", "auto", "--cal", "0.5"])
+        #expect(both.status != 0 && both.stderr.contains("--cal applies to the paper's costs"), "\(both.stderr)")
         let badCal = try CLIHarness.run(["run", folder, "--model", "efficientnet-lite0", "--weights", weights, "--out", work + "/x", "--cal", "2", "--store", work + "/s.sqlite"])
         #expect(badCal.status == 1 && badCal.stderr.contains("--cal: '2' is neither"))
     }
