@@ -28,6 +28,8 @@ public struct ModelRunRecord: Codable, Sendable {
     public var skipped: [SkippedImage]
     public var warnings: [SkippedImage]
     public var agreement: Agreement?
+    /// With labels: the calibration curve (`calibration.csv`), nil without (report-cal).
+    public var calibration: CalibrationCurve?
     public var seconds: Seconds
 
     /// Agreement with the class labels of `--labels`.
