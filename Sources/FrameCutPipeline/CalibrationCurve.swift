@@ -29,7 +29,7 @@ public struct CalibrationCurve: Codable, Sendable, Equatable {
     public var chosen: Point
     /// The grid's `cal` with the smallest VI (ties: the smaller `cal`): what `framecut calibrate`
     /// would choose on these images.
-    public var minimumVICal: Double
+    public var minimumVariationOfInformationCal: Double
     /// Seconds for the shared `logit(p)` matrix and for the whole curve.
     public var secondsCosts: Double
     public var seconds: Double
@@ -60,7 +60,7 @@ public struct CalibrationCurve: Codable, Sendable, Equatable {
                              classEntropyGivenCluster: agreement.classEntropyGivenCluster,
                              variationOfInformation: agreement.variationOfInformation,
                              adjustedRandIndex: agreement.adjustedRandIndex, energy: chosen.energy, seconds: 0)
-        return CalibrationCurve(points: points, chosen: runPoint, minimumVICal: report.chosenCal,
+        return CalibrationCurve(points: points, chosen: runPoint, minimumVariationOfInformationCal: report.chosenCal,
                                 secondsCosts: clustering.secondsCosts, seconds: clock.seconds)
     }
 
