@@ -17,6 +17,9 @@ public struct ReportOptions: Sendable {
     public var map = true
     /// At most this many points on a map (an evenly spaced sample beyond).
     public var mapPoints = 5000
+    /// How each map's UMAP starts: spectral (umap-learn's default; PCA when its eigenvector
+    /// solve does not converge) or PCA.
+    public var mapInit: UMAPOptions.Initialization = .spectral
     /// Worker threads for thumbnails and the map.
     public var threads = ParallelWork.processorCount
     /// Matched cluster pairs shown per overlap page.
