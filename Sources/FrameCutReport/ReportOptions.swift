@@ -27,6 +27,15 @@ public struct ReportOptions: Sendable {
 
     public init() {}
 
+    /// Parses `--map-init`: `spectral` or `pca`.
+    /// - Throws: `ReportError.invalidOption` naming `--map-init` for anything else.
+    public static func mapInitialization(_ text: String) throws -> UMAPOptions.Initialization {
+        guard let value = UMAPOptions.Initialization(rawValue: text) else {
+            throw ReportError.invalidOption(name: "--map-init", reason: "must be spectral or pca, got '\(text)'")
+        }
+        return value
+    }
+
     /// Checks the ranges before any work.
     public func validate() throws {
         func check(_ value: Int, _ name: String, _ range: ClosedRange<Int>) throws {

@@ -55,9 +55,7 @@ struct ReportCommand: ParsableCommand {
     var threads = ParallelWork.processorCount
 
     func validate() throws {
-        guard UMAPOptions.Initialization(rawValue: mapInit) != nil else {
-            throw ValidationError("--map-init must be spectral or pca, got '\(mapInit)'")
-        }
+        do { _ = try ReportOptions.mapInitialization(mapInit) } catch { throw ValidationError("\(error)") }
     }
 
     var options: ReportOptions {
