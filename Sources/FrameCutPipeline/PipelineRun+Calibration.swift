@@ -21,6 +21,13 @@ extension PipelineRun {
                 progress: { done, total, _ in progress?(PipelineProgress(stage: .analyse, model: folderName, done: done, total: total, seconds: clock.seconds)) ?? true })
         } catch MetricsError.cancelled {
             throw PipelineError.interrupted(stage: .analyse, committed: 0)
+        } catch let error as FrameCutError {
+            switch error {
+            case .memoryLimitExceeded, .allocationFailed:
+                throw PipelineError.invalidOption(flag: "--calibration-grid", reason: "the calibration curve of \(folderName) does not fit: \(error) (give --calibration-grid none, or more --max-memory)")
+            default:
+                throw error
+            }
         }
         try AtomicFile.write(curve.csv, to: folder.appendingPathComponent("calibration.csv"))
         _ = progress?(PipelineProgress(stage: .analyse, model: folderName, done: grid.count, total: grid.count, seconds: clock.seconds, finished: true))
