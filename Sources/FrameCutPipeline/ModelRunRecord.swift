@@ -31,6 +31,8 @@ public struct ModelRunRecord: Codable, Sendable {
     public var skipped: [SkippedImage]
     public var warnings: [SkippedImage]
     public var agreement: Agreement?
+    /// With labels: the calibration curve (`calibration.csv`), nil without (report-cal).
+    public var calibration: CalibrationCurve?
     public var seconds: Seconds
     /// The cost model that produced the clustering and every parameter it used or fitted
     /// (`paper`, `paper-heuristic` or `fuzzy-modularity`); absent in run folders written before it.

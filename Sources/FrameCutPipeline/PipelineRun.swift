@@ -19,6 +19,8 @@ public struct PipelineRun: Sendable {
     public var solver: MulticutOptions
     /// Recorded in `run.json`.
     public var commandLine: [String]
+    /// With labels: the `cal` grid of each model's calibration curve; nil: none (report-cal).
+    public var calibrationGrid: [Double]? = CalibrationAblation.defaultGrid
 
     public init(folder: URL, models: [ModelSpec], cal: CalChoice = .labelFreeDefault, labels: URL? = nil, out: URL,
                 store: URL = URL(fileURLWithPath: "framecut.sqlite"), force: Bool = false, batchSize: Int = 16,
@@ -168,7 +170,7 @@ public struct PipelineRun: Sendable {
             ModelRunRecord.Agreement(classes: $0.classes, variationOfInformation: $0.variationOfInformation,
                                      adjustedRandIndex: $0.adjustedRandIndex, purity: $0.purity)
         }
-        let record = ModelRunRecord(
+        var record = ModelRunRecord(
             folder: folderName, model: model.descriptor.id, embedding: model.variant.name, weights: model.weights.path,
             weightsSHA256: model.weightsSHA256, preprocessing: set.model.preprocessing, embeddingWidth: set.width,
             cal: costs.cal, calSource: calSource, solver: solver.algorithm.rawValue,
@@ -179,6 +181,9 @@ public struct PipelineRun: Sendable {
             seconds: ModelRunRecord.Seconds(embedding: set.timing, similarity: similaritySeconds, costs: solution.secondsCosts,
                                             gaec: solution.secondsGAEC, kernighanLin: solution.secondsKL),
             costs: fitted)
+        record.calibration = try calibrationCurve(set, clustering: clustering, classes: classes, solution: solution, cal: costs.cal,
+                                                  costs: paperCal == nil ? fitted.model : nil,
+                                                  folderName: folderName, into: folder, progress: progress) // report-cal
         return (record, clustering)
     }
 

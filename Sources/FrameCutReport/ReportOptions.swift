@@ -17,12 +17,24 @@ public struct ReportOptions: Sendable {
     public var map = true
     /// At most this many points on a map (an evenly spaced sample beyond).
     public var mapPoints = 5000
+    /// How each map's UMAP starts: spectral (umap-learn's default; PCA when its eigenvector
+    /// solve does not converge) or PCA.
+    public var mapInit: UMAPOptions.Initialization = .spectral
     /// Worker threads for thumbnails and the map.
     public var threads = ParallelWork.processorCount
     /// Matched cluster pairs shown per overlap page.
     public var overlapPairs = 30
 
     public init() {}
+
+    /// Parses `--map-init`: `spectral` or `pca`.
+    /// - Throws: `ReportError.invalidOption` naming `--map-init` for anything else.
+    public static func mapInitialization(_ text: String) throws -> UMAPOptions.Initialization {
+        guard let value = UMAPOptions.Initialization(rawValue: text) else {
+            throw ReportError.invalidOption(name: "--map-init", reason: "must be spectral or pca, got '\(text)'")
+        }
+        return value
+    }
 
     /// Checks the ranges before any work.
     public func validate() throws {

@@ -6,6 +6,9 @@ struct ModelMap: Sendable {
     let rows: [Int]
     /// `[x0, y0, x1, y1, ...]`, one pair per entry of `rows`.
     let coordinates: [Double]
+    /// The initialisation used, and whether spectral was asked for and fell back to PCA.
+    let initialization: UMAPOptions.Initialization
+    let spectralFailed: Bool
 }
 
 extension RunReport {
@@ -21,8 +24,10 @@ extension RunReport {
         umapOptions.metric = .cosine
         umapOptions.threads = options.threads
         umapOptions.neighbors = min(15, rows.count - 1)
+        umapOptions.initialization = options.mapInit
         do {
-            return ModelMap(rows: rows, coordinates: try UMAP(options: umapOptions).embed(values: sample, count: rows.count, dimension: v.width))
+            let layout = try UMAP(options: umapOptions).layout(values: sample, count: rows.count, dimension: v.width)
+            return ModelMap(rows: rows, coordinates: layout.coordinates, initialization: layout.initialization, spectralFailed: layout.spectralFailed)
         } catch {
             throw ReportError.input(path: "\(v.record.folder) embeddings", reason: "map failed: \(error)")
         }
@@ -43,7 +48,7 @@ extension RunReport {
         let thumbs = map.rows.map { context.thumbs[v.names[$0]] }
         let xs = map.rows.indices.map { map.coordinates[2 * $0] }, ys = map.rows.indices.map { map.coordinates[2 * $0 + 1] }
         var svg = SVGPlot.scatter(id: "map-\(v.slug)", x: xs, y: ys, colors: colors, titles: titles, links: links, thumbs: thumbs)
-        svg = "<div class=\"plots\"><figure>" + svg + "<figcaption>UMAP of \(map.rows.count) of \(v.names.count) images (cosine, 15 neighbours, min_dist 0.1, seed 42); "
+        svg = "<div class=\"plots\"><figure>" + svg + "<figcaption>UMAP of \(map.rows.count) of \(v.names.count) images (cosine, 15 neighbours, min_dist 0.1, seed 42, \(map.initialization.rawValue) initialisation\(map.spectralFailed ? " after the spectral one did not converge" : "")); "
             + "colours: the ten largest clusters, grey: the rest.</figcaption></figure><div id=\"map-preview\" class=\"note\">Hover a point to see its image.</div></div>"
         return svg
     }

@@ -46,6 +46,7 @@ extension RunReport {
         }
 
         if let a = s.agreement { b += labelSections(v, a) }
+        b += calibrationSection(v)
 
         // Galleries of the largest clusters.
         let shown = v.order.prefix(options.galleryClusters).filter { v.members[$0].count > 1 }

@@ -90,7 +90,12 @@ public struct RunReport: Sendable {
                 largest = max(largest, data.count)
                 try data.write(to: url)
             }
-            for view in views { try writeClusterCSVs(view, into: staging) }
+            for view in views {
+                try writeClusterCSVs(view, into: staging)
+                if let curve = view.record.calibration {
+                    try Data(curve.csv.utf8).write(to: staging.appendingPathComponent("calibration-\(view.slug).csv"))
+                }
+            }
         } catch {
             throw ReportError.output(path: staging.path, reason: error.localizedDescription)
         }

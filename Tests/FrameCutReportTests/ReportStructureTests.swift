@@ -57,7 +57,7 @@ struct ReportStructureTests {
             }
             let page = try String(contentsOf: out.appendingPathComponent("m-\(folder).html"), encoding: .utf8)
             for section in ["id=\"sizes\"", "size-box", "size-rank", "id=\"similarity\"", "similarity-raw", "similarity-normalized",
-                            "id=\"labels\"", "Contingency of the largest clusters", "id=\"galleries\"", "id=\"map\"", "<circle"] {
+                            "id=\"labels\"", "Contingency of the largest clusters", "id=\"galleries\"", "id=\"map\"", "<circle", "spectral initialisation", "id=\"calibration\"", "calibration-curve"] {
                 #expect(page.contains(section), "m-\(folder).html lacks \(section)")
             }
             let similarity = try Self.json(run.folder.appendingPathComponent(folder).appendingPathComponent("similarity.json"))
@@ -164,6 +164,10 @@ struct ReportStructureTests {
         options.thumbnailSize = 2
         #expect(throws: ReportError.invalidOption(name: "--thumbnail-size", reason: "must lie in 8...1024, got 2")) {
             try RunReport.write(runFolder: empty, options: options)
+        }
+        #expect(try ReportOptions.mapInitialization("spectral") == .spectral && ReportOptions.mapInitialization("pca") == .pca)
+        for bad in ["", "random", "Spectral", "pca "] {
+            #expect(throws: ReportError.invalidOption(name: "--map-init", reason: "must be spectral or pca, got '\(bad)'")) { try ReportOptions.mapInitialization(bad) }
         }
         let run = try ReportTestSupport.run()
         let copy = try ReportTestSupport.temporaryFolder().appendingPathComponent("run")

@@ -3,11 +3,15 @@
 
 Writes Tests/FrameCutReportTests/Fixtures/:
   digits_1797x64.u8   scikit-learn's digits data set, 1797 rows x 64 uint8 values (0..16), row-major
+  digits_spectral_1797x2.f32  umap-learn's spectral_layout of its fuzzy graph of digits (pruned for
+                      200 epochs), float32 little-endian, row-major
   umap_reference.json umap-learn's trustworthiness on it (k = 5 and 15, several seeds, spectral
                       and PCA initialisation, euclidean metric, n_neighbors 15, min_dist 0.1),
                       the a/b curve parameters for a few (spread, min_dist) pairs, the
                       trustworthiness of a plain 2-D PCA projection as a floor, and scikit-learn's
-                      trustworthiness of a fixed linear projection (checks FrameCut's implementation).
+                      trustworthiness of a fixed linear projection (checks FrameCut's implementation),
+                      and the two smallest non-trivial eigenvalues of the pruned graph's normalised
+                      Laplacian (spectral_eigenvalues).
 
 Reference stack: Debian python3-sklearn 1.2 and umap-learn 0.5.5 with pynndescent, numba 0.58,
 llvmlite installed by
@@ -49,6 +53,22 @@ R = np.stack([np.sin(i + 1), np.cos(2 * i + 1)], axis=1)
 L = X.astype(np.float64) @ R
 result["projection_trustworthiness_5"] = float(trustworthiness(X.astype(np.float64), L, n_neighbors=5))
 result["projection_trustworthiness_15"] = float(trustworthiness(X.astype(np.float64), L, n_neighbors=15))
+# The spectral initialisation itself: umap-learn's spectral_layout of its own fuzzy graph of
+# digits, pruned as simplicial_set_embedding does for 200 epochs (edges below max/200 dropped),
+# and the two smallest non-trivial eigenvalues of that graph's normalised Laplacian.
+import scipy.sparse
+from umap.spectral import spectral_layout
+fitted = umap.UMAP(n_neighbors=15, min_dist=0.1, random_state=0, n_epochs=200).fit(Xf)
+G = fitted.graph_.tocoo().copy()
+G.data[G.data < G.data.max() / 200.0] = 0.0
+G.eliminate_zeros()
+S = spectral_layout(Xf, G, 2, np.random.RandomState(0), metric="euclidean")
+np.asarray(S, dtype="<f4").tofile(os.path.join(out, "digits_spectral_1797x2.f32"))
+deg = np.asarray(G.sum(axis=0)).ravel()
+Dm = scipy.sparse.diags(1.0 / np.sqrt(deg))
+Lap = (scipy.sparse.identity(G.shape[0]) - Dm @ G @ Dm).toarray()
+result["spectral_eigenvalues"] = [float(v) for v in np.linalg.eigvalsh(Lap)[1:3]]
+result["spectral_components"] = int(scipy.sparse.csgraph.connected_components(G)[0])
 for spread, min_dist in [(1.0, 0.1), (1.0, 0.0), (1.0, 0.5), (2.0, 0.25)]:
     a, b = find_ab_params(spread, min_dist)
     result["ab"].append({"spread": spread, "min_dist": min_dist, "a": float(a), "b": float(b)})

@@ -50,6 +50,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Replace an existing output folder.")
     var force = false
 
+    @Option(help: "With --labels: the cal grid of each model's calibration curve, START:END:STEP, a comma list, or none (each value is a full solve).")
+    var calibrationGrid: String = "0.1:0.9:0.1"
+
     @Flag(help: "Do not write the HTML report into DIR/report (see `framecut report`).")
     var noReport = false
 
@@ -66,10 +69,11 @@ struct RunCommand: ParsableCommand {
         try CLIRunner.run {
             let renderer = pipeline.renderer()
             let specs = models.indices.map { ModelSpec(model: models[$0], weights: URL(fileURLWithPath: weights[$0]), embedding: embeddings.isEmpty ? nil : embeddings[$0]) }
-            let job = PipelineRun(folder: URL(fileURLWithPath: folder), models: specs, cal: try costOptions.calChoice(cal),
+            var job = PipelineRun(folder: URL(fileURLWithPath: folder), models: specs, cal: try costOptions.calChoice(cal),
                                   labels: labels.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: out), store: pipeline.storeURL,
                                   force: force, batchSize: pipeline.batch, threads: solverOptions.threads, includeHidden: pipeline.includeHidden,
                                   solver: try solverOptions.multicutOptions(), commandLine: CommandLine.arguments)
+            job.calibrationGrid = try CalibrationGrid.parse(calibrationGrid) // report-cal
             try job.validate()
             let record = try PipelineOptions.catchingInterrupt(renderer) { try job.execute(progress: renderer.handler) }
             print(record.summary + "\nwrote \(out)/run.json and one folder per model")

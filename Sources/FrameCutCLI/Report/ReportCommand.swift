@@ -42,6 +42,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "At most this many points on each model's map.")
     var mapPoints = 5000
 
+    @Option(help: "How each map's UMAP starts: spectral (umap-learn's default; PCA when it does not converge) or pca.")
+    var mapInit: String = "spectral"
+
     @Flag(help: "No thumbnails (pages list names only).")
     var noThumbnails = false
 
@@ -51,8 +54,13 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Worker threads.")
     var threads = ParallelWork.processorCount
 
+    func validate() throws {
+        do { _ = try ReportOptions.mapInitialization(mapInit) } catch { throw ValidationError("\(error)") }
+    }
+
     var options: ReportOptions {
         var o = ReportOptions()
+        o.mapInit = UMAPOptions.Initialization(rawValue: mapInit) ?? .spectral
         o.galleryClusters = galleryClusters
         o.gallerySample = gallerySample
         o.imagesPerPage = imagesPerPage

@@ -3,8 +3,9 @@ import Foundation
 
 /// UMAP (McInnes, Healy, Melville 2018) to two dimensions, after umap-learn 0.5's algorithm:
 /// exact k nearest neighbours (blocked GEMM), the smooth-kNN binary search for each point's
-/// `rho` and `sigma`, fuzzy membership strengths, the fuzzy union `P + Pᵀ - P∘Pᵀ`, PCA
-/// initialisation scaled to [0, 10], and the SGD layout with negative sampling and the
+/// `rho` and `sigma`, fuzzy membership strengths, the fuzzy union `P + Pᵀ - P∘Pᵀ`, spectral
+/// (`SpectralLayout`, falling back to PCA when it does not converge) or PCA initialisation
+/// scaled to [0, 10], and the SGD layout with negative sampling and the
 /// `a`/`b` curve fitted for `minDist`. Single-threaded SGD with a seeded generator: the same
 /// input and options give the same coordinates.
 public struct UMAP: Sendable {
@@ -19,21 +20,55 @@ public struct UMAP: Sendable {
         public let heads: [Int32]
         public let tails: [Int32]
         public let weights: [Double]
+
+        /// Edges `heads[e] - tails[e]` of weight `weights[e]` (equal counts; list both directions).
+        public init(heads: [Int32], tails: [Int32], weights: [Double]) {
+            self.heads = heads
+            self.tails = tails
+            self.weights = weights
+        }
+    }
+
+    /// A layout and how it was initialised.
+    public struct Layout: Sendable, Equatable {
+        /// `[x0, y0, x1, y1, ...]`.
+        public let coordinates: [Double]
+        /// The initialisation used: `.pca` also when spectral was asked for and its eigenvector
+        /// solve did not converge (`spectralFailed`).
+        public let initialization: UMAPOptions.Initialization
+        public let spectralFailed: Bool
     }
 
     /// Two coordinates per row of `values` (`count x dimension`, row-major): `[x0, y0, x1, y1, ...]`.
     public func embed(values: [Float], count: Int, dimension: Int) throws -> [Double] {
+        try layout(values: values, count: count, dimension: dimension).coordinates
+    }
+
+    /// The layout of the rows of `values` (`count x dimension`, row-major), with the initialisation used.
+    public func layout(values: [Float], count: Int, dimension: Int) throws -> Layout {
         try options.validate()
         guard count >= 3 else { throw MetricsError.tooFewItems(what: "UMAP points", needed: 3, actual: count) }
+        guard values.count == count * dimension else { throw MetricsError.countMismatch(what: "UMAP values", expected: count * dimension, actual: values.count) }
         let k = min(options.neighbors, count)
         let knn = try NearestNeighbors(values: values, count: count, dimension: dimension, k: k, metric: options.metric, threads: options.threads)
         let graph = Self.fuzzyGraph(knn)
         let epochs = options.epochs ?? (count <= 10_000 ? 500 : 200)
         var generator = SeededGenerator(seed: options.seed)
-        var layout = try Self.pcaInitialization(values: values, count: count, dimension: dimension, metric: options.metric, generator: &generator)
+        var initial: [Double]?
+        if options.initialization == .spectral {
+            // umap-learn lays out the graph after dropping edges below max / epochs.
+            let floor = (graph.weights.max() ?? 0) / Double(epochs)
+            let kept = graph.weights.indices.filter { graph.weights[$0] >= floor }
+            let pruned = Graph(heads: kept.map { graph.heads[$0] }, tails: kept.map { graph.tails[$0] }, weights: kept.map { graph.weights[$0] })
+            initial = SpectralLayout.layout(graph: pruned, count: count, values: values, dimension: dimension, metric: options.metric, generator: &generator)
+        }
+        let used: UMAPOptions.Initialization = initial == nil ? .pca : .spectral
+        if initial == nil { initial = try Self.pcaCoordinates(values: values, count: count, dimension: dimension, metric: options.metric) }
+        var layout = Self.noisyScaled(initial ?? [], count: count, generator: &generator)
         Self.optimize(&layout, graph: graph, count: count, epochs: epochs, curve: UMAPCurve(spread: options.spread, minDist: options.minDist),
                       options: options, generator: &generator)
-        return layout.map(Double.init)
+        return Layout(coordinates: layout.map(Double.init), initialization: used,
+                      spectralFailed: options.initialization == .spectral && used == .pca)
     }
 
     /// umap-learn's `smooth_knn_dist` + `compute_membership_strengths` + fuzzy union.
@@ -103,10 +138,8 @@ public struct UMAP: Sendable {
         return Graph(heads: union.map { Int32($0.0) }, tails: union.map { Int32($0.1) }, weights: union.map(\.2))
     }
 
-    /// PCA to two components (power iteration on the covariance), scaled to |x| <= 10 with
-    /// noise of standard deviation 1e-4 as umap-learn's `noisy_scale_coords`.
-    static func pcaInitialization(values: [Float], count: Int, dimension: Int, metric: UMAPOptions.Metric,
-                                  generator: inout SeededGenerator) throws -> [Float] {
+    /// PCA to two components (power iteration on the covariance).
+    static func pcaCoordinates(values: [Float], count: Int, dimension: Int, metric: UMAPOptions.Metric) throws -> [Double] {
         var rows = values.map(Double.init)
         if metric == .cosine {
             for i in 0..<count {
@@ -150,20 +183,25 @@ public struct UMAP: Sendable {
         for c in 0..<2 {
             if let big = v[c].indices.max(by: { abs(v[c][$0]) < abs(v[c][$1]) }), v[c][big] < 0 { v[c] = v[c].map { -$0 } }
         }
-        var layout = [Float](repeating: 0, count: count * 2)
-        var maxAbs = 0.0
         var coords = [Double](repeating: 0, count: count * 2)
         for i in 0..<count {
             for c in 0..<2 {
                 var s = 0.0
                 for d in 0..<dimension { s += rows[i * dimension + d] * v[c][d] }
                 coords[i * 2 + c] = s
-                maxAbs = max(maxAbs, abs(s))
             }
         }
+        return coords
+    }
+
+    /// umap-learn's `noisy_scale_coords` (scaled to |x| <= 10, noise of standard deviation
+    /// 1e-4), then the rescaling of every initialisation to [0, 10] per axis.
+    static func noisyScaled(_ coords: [Double], count: Int, generator: inout SeededGenerator) -> [Float] {
+        var maxAbs = 0.0
+        for x in coords { maxAbs = max(maxAbs, abs(x)) }
         let expansion = maxAbs > 0 ? 10 / maxAbs : 1
+        var layout = [Float](repeating: 0, count: count * 2)
         for t in coords.indices { layout[t] = Float(coords[t] * expansion + 1e-4 * gaussian(&generator)) }
-        // umap-learn rescales every initialisation to [0, 10] per axis.
         for c in 0..<2 {
             var lo = Float.infinity, hi = -Float.infinity
             for i in 0..<count { lo = min(lo, layout[i * 2 + c]); hi = max(hi, layout[i * 2 + c]) }

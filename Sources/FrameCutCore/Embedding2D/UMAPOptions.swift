@@ -10,6 +10,15 @@ public struct UMAPOptions: Sendable, Equatable {
         case euclidean
     }
 
+    /// How the layout starts.
+    public enum Initialization: String, Sendable, Equatable, CaseIterable {
+        /// umap-learn's default: eigenvectors of the fuzzy graph's normalised Laplacian
+        /// (`SpectralLayout`); PCA when the eigenvector solve does not converge.
+        case spectral
+        /// The first two principal components of the input.
+        case pca
+    }
+
     /// Neighbours per point in the fuzzy graph, the point itself included (umap-learn's `n_neighbors`).
     public var neighbors = 15
     /// Smallest distance of close points in the layout (`min_dist`).
@@ -24,6 +33,8 @@ public struct UMAPOptions: Sendable, Equatable {
     /// Weight of the repulsion (`repulsion_strength`, gamma).
     public var repulsionStrength = 1.0
     public var metric: Metric = .cosine
+    /// The initial layout (umap-learn's `init`).
+    public var initialization: Initialization = .spectral
     /// Seed of the initial noise and the negative sampling: the same seed gives the same layout.
     public var seed: UInt64 = 42
     /// Worker threads for the neighbour search.
