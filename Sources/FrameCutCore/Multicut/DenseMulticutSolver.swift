@@ -15,13 +15,20 @@ public struct MulticutOptions: Sendable {
     public var memoryLimit: UInt64
     /// Kernighan-Lin settings.
     public var kernighanLin: DenseKernighanLin
+    /// Rounds of `DenseFusionSearch` after GAEC+KL (0: plain GAEC+KL). Each costs about one
+    /// Kernighan-Lin run; the energy never rises.
+    public var effort: Int
+    /// Seed of the perturbations of those rounds.
+    public var seed: UInt64
 
     public init(algorithm: MulticutAlgorithm = .gaecKL, threads: Int = 2, memoryLimit: UInt64 = MemoryBudget.defaultLimit,
-                kernighanLin: DenseKernighanLin = DenseKernighanLin()) {
+                kernighanLin: DenseKernighanLin = DenseKernighanLin(), effort: Int = 0, seed: UInt64 = 1) {
         self.algorithm = algorithm
         self.threads = Swift.max(1, threads)
         self.memoryLimit = memoryLimit
         self.kernighanLin = kernighanLin
+        self.effort = Swift.max(0, effort)
+        self.seed = seed
     }
 }
 
@@ -111,6 +118,13 @@ public struct DenseMulticutSolver {
             passes = try options.kernighanLin.run(matrix, labels: &labels, threads: options.threads, layout: layout) {
                 if !cancelled, !progress(.kernighanLin) { cancelled = true }
                 return cancelled
+            }
+            if options.effort > 0 {
+                try DenseFusionSearch(rounds: options.effort, seed: options.seed, kernighanLin: options.kernighanLin)
+                    .improve(matrix, labels: &labels, layout: layout, threads: options.threads) {
+                        if !cancelled, !progress(.kernighanLin) { cancelled = true }
+                        return cancelled
+                    }
             }
             labels = Partition.canonicalLabels(labels)
             energy = DenseEnergy.energy(matrix, labels: order.map { labels[Int($0)] }, threads: options.threads)
