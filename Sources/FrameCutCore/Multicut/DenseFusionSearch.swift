@@ -2,8 +2,9 @@
 /// with the best labelling so far.
 ///
 /// Kernighan-Lin is a local search: it stops where no sequence of single-node moves between
-/// two clusters pays. Each round perturbs the best labelling (odd rounds split random clusters
-/// in random halves, even rounds join random pairs of clusters), runs Kernighan-Lin from there,
+/// two clusters pays. Each round perturbs the best labelling (the first and every other round
+/// split random clusters in random halves, the others join random pairs of clusters), runs
+/// Kernighan-Lin from there,
 /// and fuses the result with the best labelling (a fusion move): the nodes are grouped into the
 /// fragments on which both labellings agree, the costs are summed over fragments, and
 /// Kernighan-Lin on that small instance, started from either labelling, moves whole fragments.
