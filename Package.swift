@@ -29,9 +29,11 @@ let package = Package(
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
 
+        // The solver's hot loops in C, one variant per instruction set, picked at run time.
+        .target(name: "CFrameCutKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         .target(
             name: "FrameCutCore",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "CFrameCutKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(

@@ -1,4 +1,5 @@
 import CBLAS
+import CFrameCutKernels
 import Foundation
 
 /// Costs of the complete graph over an embedding set: cosine similarities of the
@@ -130,13 +131,9 @@ enum SimilarityTransform {
         return parallelRowSum(rows: n, threads: threads) { i in
             let row = m.base + i * n
             row[i] = 0
-            // Two loops: the first has no reduction (so it can vectorise), the second sums.
-            for j in (i + 1)..<Swift.max(i + 1, n) {
-                var p = (Double(row[j]) - lowest) * scale
-                p = scale > 0 ? p : 0.5
-                p = Swift.min(Swift.max(p, eps), 1 - eps)
-                row[j] = Float(FastLog.log(p / (1 - p)) + offset)
-            }
+            // The transform in a C kernel for the CPU at hand (AVX-512, AVX2 or portable, the
+            // same bits on all: `FastLog` in vector form), then the Float64 row sum.
+            framecut_logit_costs(row + i + 1, n - i - 1, lowest, scale, offset, eps)
             return Summation.sum(row + i + 1, count: n - i - 1)
         }
     }

@@ -1,3 +1,5 @@
+import CFrameCutKernels
+
 /// Kernighan-Lin local search for the multicut problem on a dense cost matrix, after
 /// Keuper et al. (2015) and the `kernighanLin` of bjoern-andres/graph: for pairs of clusters,
 /// and for each cluster against a new empty one, move a sequence of nodes between the two
@@ -37,9 +39,25 @@ public struct DenseKernighanLin: Sendable {
     /// Each pass visits its pairs of clusters in rounds of disjoint pairs (greedily, in order),
     /// run on up to `threads` threads. Passes on disjoint pairs touch disjoint state and
     /// commute, so the result does not depend on the number of threads.
+    ///
+    /// - Parameter layout: where each node's row and column lie in `matrix` (`layout[v]`; nil: node v
+    ///   at row v). Node order, and so every tie and every result, follows the node ids; the layout
+    ///   only decides where costs are read, so any layout gives the same labels. Solvers store
+    ///   the matrix in cluster order (`SymmetricCostMatrix.permute`), which keeps the costs a
+    ///   pass reads close together.
     @discardableResult
-    public func run(_ matrix: SymmetricCostMatrix, labels: inout [Int32], threads: Int = 2, shouldCancel: () -> Bool = { false }) throws -> Int {
-        var state = KLState(matrix: matrix, labels: labels, threads: threads)
+    public func run(_ matrix: SymmetricCostMatrix, labels: inout [Int32], threads: Int = 2, layout: [Int32]? = nil,
+                    shouldCancel: () -> Bool = { false }) throws -> Int {
+        let n = matrix.nodeCount
+        guard labels.count == n else { throw FrameCutError.labelCountMismatch(expected: n, found: labels.count) }
+        let slots = layout ?? (0..<Int32(n)).map { $0 }
+        guard slots.count == n else { throw FrameCutError.shapeMismatch("layout has \(slots.count) entries, the matrix \(n) rows") }
+        var seen = [Bool](repeating: false, count: n)
+        for s in slots {
+            guard s >= 0, Int(s) < n, !seen[Int(s)] else { throw FrameCutError.invalidArgument("the layout is not a permutation of 0..<\(n)") }
+            seen[Int(s)] = true
+        }
+        var state = KLState(matrix: matrix, labels: labels, threads: threads, slots: slots)
         state.patience = patience
         var passes = 0
         var changed = [Bool](repeating: true, count: state.clusterCount)
@@ -103,6 +121,8 @@ final class PairScratch: @unchecked Sendable {
     var gain: [Double] = []
     var order: [Int32] = []
     var orderSign: [Double] = []
+    /// Matrix row of each entry of `local`.
+    var slots: [Int32] = []
 }
 
 /// What a pair pass reads and writes, as raw pointers. Passes on disjoint clusters write
@@ -110,8 +130,11 @@ final class PairScratch: @unchecked Sendable {
 struct PairPassContext: @unchecked Sendable {
     let matrix: UnsafeMutablePointer<Float>
     let n: Int
+    /// `sums[c * n + s]`: indexed by matrix row `s`.
     let sums: UnsafeMutablePointer<Double>
     let labels: UnsafeMutablePointer<Int32>
+    /// Matrix row of each node.
+    let slots: UnsafePointer<Int32>
     let patience: Int
     let longSequences: Bool
     let epsilon: Double
@@ -119,7 +142,7 @@ struct PairPassContext: @unchecked Sendable {
     /// Adds (sign +1) or removes (-1) row `v` to the sums of cluster `c`.
     @inline(__always)
     func addRow(_ v: Int32, to c: Int, sign: Double) {
-        let row = matrix + Int(v) * n
+        let row = matrix + Int(slots[Int(v)]) * n
         let target = sums + c * n
         for x in 0..<n { target[x] += sign * Double(row[x]) }
     }
@@ -132,8 +155,12 @@ struct KLState {
     let threads: Int
     var labels: [Int32]
     var members: [[Int32]]
-    /// `sums[c * n + v]` = sum of costs from v to the members of c (v excluded).
+    /// `sums[c * n + slots[v]]` = sum of costs from v to the members of c (v excluded).
     var sums: [Double]
+    /// Matrix row (and column) of each node.
+    let slots: [Int32]
+    /// Node of each matrix row (the inverse of `slots`).
+    let nodeAt: [Int32]
     var clusterCount: Int { members.count }
     /// Moves without improvement after which a sequence stops (the current stage's).
     var patience = 64
@@ -141,10 +168,14 @@ struct KLState {
     var longSequences = false
     let scratch: [PairScratch]
 
-    init(matrix: SymmetricCostMatrix, labels: [Int32], threads: Int) {
+    init(matrix: SymmetricCostMatrix, labels: [Int32], threads: Int, slots: [Int32]) {
         self.matrix = matrix
         n = matrix.nodeCount
         self.threads = threads
+        self.slots = slots
+        var nodeAt = [Int32](repeating: 0, count: slots.count)
+        for (v, s) in slots.enumerated() { nodeAt[Int(s)] = Int32(v) }
+        self.nodeAt = nodeAt
         scratch = (0..<Swift.max(1, threads)).map { _ in PairScratch() }
         var relabel = [Int32: Int32]()
         var compact = [Int32](repeating: 0, count: labels.count)
@@ -172,7 +203,7 @@ struct KLState {
             parallelFor(chunks: clusterCount, threads: threads) { c in
                 let target = sp.base + c * n
                 for v in memberLists[c] {
-                    let row = m.base + Int(v) * n
+                    let row = m.base + Int(slots[Int(v)]) * n
                     for x in 0..<n { target[x] += Double(row[x]) }
                 }
                 // The diagonal is 0, so each member's own entry is already excluded.
@@ -182,12 +213,12 @@ struct KLState {
 
     /// Whether some pair across two member lists attracts. Without one, moving nodes between
     /// the clusters can never beat moving the same nodes into a new cluster, which the split pass tries.
-    static func hasAttraction(_ x: [Int32], _ y: [Int32], matrix m: UnsafeMutablePointer<Float>, n: Int) -> Bool {
+    static func hasAttraction(_ x: [Int32], _ y: [Int32], matrix m: UnsafeMutablePointer<Float>, n: Int, slots: UnsafePointer<Int32>) -> Bool {
         let (small, large) = x.count <= y.count ? (x, y) : (y, x)
         return large.withUnsafeBufferPointer { others in
             for v in small {
-                let row = m + Int(v) * n
-                for u in others where row[Int(u)] > 0 { return true }
+                let row = m + Int(slots[Int(v)]) * n
+                for u in others where row[Int(slots[Int(u)])] > 0 { return true }
             }
             return false
         }
@@ -228,7 +259,9 @@ struct KLState {
         sums.withUnsafeMutableBufferPointer { s in
             labels.withUnsafeMutableBufferPointer { l in
                 outcomes.withUnsafeMutableBufferPointer { o in
+                  slots.withUnsafeBufferPointer { slotBuffer in
                     let context = PairPassContext(matrix: matrix, n: n, sums: s.baseAddress!, labels: l.baseAddress!,
+                                                  slots: slotBuffer.baseAddress!,
                                                   patience: patience, longSequences: longSequences, epsilon: epsilon)
                     let out = SendablePointer(base: o.baseAddress!)
                     parallelFor(chunks: workers, threads: workers) { w in
@@ -242,6 +275,7 @@ struct KLState {
                             k += workers
                         }
                     }
+                  }
                 }
             }
         }
@@ -266,9 +300,12 @@ struct KLState {
         let n = self.n, patience = self.patience, longSequences = self.longSequences, matrix = self.matrix.values
         let outcome = sums.withUnsafeMutableBufferPointer { s in
             labels.withUnsafeMutableBufferPointer { l in
-                let context = PairPassContext(matrix: matrix, n: n, sums: s.baseAddress!, labels: l.baseAddress!,
-                                              patience: patience, longSequences: longSequences, epsilon: epsilon)
-                return KLState.pairPass(context, a: a, b: target, membersA: membersA, membersB: [], newCluster: true, scratch: scratch[0])
+                slots.withUnsafeBufferPointer { slotBuffer in
+                    let context = PairPassContext(matrix: matrix, n: n, sums: s.baseAddress!, labels: l.baseAddress!,
+                                                  slots: slotBuffer.baseAddress!,
+                                                  patience: patience, longSequences: longSequences, epsilon: epsilon)
+                    return KLState.pairPass(context, a: a, b: target, membersA: membersA, membersB: [], newCluster: true, scratch: scratch[0])
+                }
             }
         }
         guard case .changed(let decrease, let newA, let newB) = outcome else {
@@ -287,7 +324,9 @@ struct KLState {
         let k = clusterCount
         var keys = Set<Int>()
         let m = matrix.values
-        labels.withUnsafeBufferPointer { label in
+        // Labels by matrix row; the set of pairs found does not depend on the layout.
+        let rowLabels = nodeAt.map { labels[Int($0)] }
+        rowLabels.withUnsafeBufferPointer { label in
             for i in 0..<n {
                 let row = m + i * n
                 let li = Int(label[i])
@@ -320,10 +359,11 @@ struct KLState {
     static func pairPass(_ context: PairPassContext, a: Int, b: Int, membersA: [Int32], membersB: [Int32],
                          newCluster: Bool, scratch: PairScratch) -> PairOutcome {
         let n = context.n
-        if !newCluster, context.longSequences, !hasAttraction(membersA, membersB, matrix: context.matrix, n: n) { return .unchanged }
+        if !newCluster, context.longSequences, !hasAttraction(membersA, membersB, matrix: context.matrix, n: n, slots: context.slots) { return .unchanged }
         // Members are kept sorted; merge them into one sorted list with +1 for a, -1 for b.
         scratch.local.removeAll(keepingCapacity: true)
         scratch.sign.removeAll(keepingCapacity: true)
+        scratch.slots.removeAll(keepingCapacity: true)
         var ia = 0, ib = 0
         while ia < membersA.count || ib < membersB.count {
             if ib == membersB.count || (ia < membersA.count && membersA[ia] < membersB[ib]) {
@@ -331,6 +371,7 @@ struct KLState {
             } else {
                 scratch.local.append(membersB[ib]); scratch.sign.append(-1); ib += 1
             }
+            scratch.slots.append(context.slots[Int(scratch.local[scratch.local.count - 1])])
         }
         let count = scratch.local.count
         scratch.gain.removeAll(keepingCapacity: true)
@@ -347,11 +388,12 @@ struct KLState {
         let sa = context.sums + a * n
         let sb = context.sums + b * n
         scratch.local.withUnsafeMutableBufferPointer { nodes in
+          scratch.slots.withUnsafeMutableBufferPointer { rows in
             scratch.sign.withUnsafeMutableBufferPointer { sides in
                 scratch.gain.withUnsafeMutableBufferPointer { gains in
                     var between = 0.0
                     for i in 0..<count {
-                        let v = Int(nodes[i])
+                        let v = Int(rows[i])
                         let toB = sb[v]
                         if sides[i] > 0 {
                             gains[i] = toB - sa[v]
@@ -367,6 +409,7 @@ struct KLState {
                     var sinceBest = 0
                     while pick >= 0, unmoved > 0 {
                         let v = nodes[pick]
+                        let row = Int(rows[pick])
                         let from = sides[pick]
                         scratch.order.append(v)
                         scratch.orderSign.append(from)
@@ -385,13 +428,14 @@ struct KLState {
                         }
                         if unmoved == 0 { break }
                         if unmoved * 2 < live {
-                            live = KLState.squeeze(nodes.baseAddress!, sides.baseAddress!, gains.baseAddress!, live)
+                            live = KLState.squeeze(nodes.baseAddress!, rows.baseAddress!, sides.baseAddress!, gains.baseAddress!, live)
                         }
-                        (pick, pickGain) = KLState.updateGains(gains.baseAddress!, sides.baseAddress!, nodes.baseAddress!,
-                                                               m + Int(v) * n, 2 * from, live)
+                        (pick, pickGain) = KLState.updateGains(gains.baseAddress!, sides.baseAddress!, rows.baseAddress!,
+                                                               m + row * n, 2 * from, live)
                     }
                 }
             }
+          }
         }
 
         if !newCluster, mergeGain > bestGain, mergeGain > context.epsilon {
@@ -416,16 +460,16 @@ struct KLState {
                         membersB: union.filter { context.labels[Int($0)] == Int32(b) })
     }
 
-    /// Adds `twice * side * w(v, node)` to every gain (row = v's costs) and returns the largest
-    /// gain and its first position.
+    /// Adds `twice * side * w(v, node)` to every gain (row = v's costs, `nodes` = matrix columns)
+    /// and returns the largest gain and its first position.
+    /// One C kernel for the CPU found at run time (`CFrameCutKernels`), bit for bit the same on all.
     @inline(__always)
     static func updateGains(_ gains: UnsafeMutablePointer<Double>, _ sides: UnsafeMutablePointer<Double>,
                             _ nodes: UnsafeMutablePointer<Int32>, _ row: UnsafeMutablePointer<Float>,
                             _ twice: Double, _ count: Int) -> (Int, Double) {
-        for i in 0..<count {
-            gains[i] += twice * sides[i] * Double(row[Int(nodes[i])])
-        }
-        return largest(gains, count)
+        var best = -Double.infinity
+        let position = framecut_kl_update_gains(gains, sides, nodes, row, twice, count, &best)
+        return (position, best)
     }
 
     /// The largest value and its first position (-1 when all are -infinity).
@@ -451,11 +495,12 @@ struct KLState {
     }
 
     /// Removes masked (moved) entries, keeping the order; returns the new length.
-    static func squeeze(_ nodes: UnsafeMutablePointer<Int32>, _ sides: UnsafeMutablePointer<Double>,
+    static func squeeze(_ nodes: UnsafeMutablePointer<Int32>, _ rows: UnsafeMutablePointer<Int32>, _ sides: UnsafeMutablePointer<Double>,
                         _ gains: UnsafeMutablePointer<Double>, _ count: Int) -> Int {
         var kept = 0
         for i in 0..<count where sides[i] != 0 {
             nodes[kept] = nodes[i]
+            rows[kept] = rows[i]
             sides[kept] = sides[i]
             gains[kept] = gains[i]
             kept += 1

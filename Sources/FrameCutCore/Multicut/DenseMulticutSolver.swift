@@ -15,13 +15,20 @@ public struct MulticutOptions: Sendable {
     public var memoryLimit: UInt64
     /// Kernighan-Lin settings.
     public var kernighanLin: DenseKernighanLin
+    /// Rounds of `DenseFusionSearch` after GAEC+KL (0: plain GAEC+KL). Each costs about one
+    /// Kernighan-Lin run; the energy never rises.
+    public var effort: Int
+    /// Seed of the perturbations of those rounds.
+    public var seed: UInt64
 
     public init(algorithm: MulticutAlgorithm = .gaecKL, threads: Int = 2, memoryLimit: UInt64 = MemoryBudget.defaultLimit,
-                kernighanLin: DenseKernighanLin = DenseKernighanLin()) {
+                kernighanLin: DenseKernighanLin = DenseKernighanLin(), effort: Int = 0, seed: UInt64 = 1) {
         self.algorithm = algorithm
         self.threads = Swift.max(1, threads)
         self.memoryLimit = memoryLimit
         self.kernighanLin = kernighanLin
+        self.effort = Swift.max(0, effort)
+        self.seed = seed
     }
 }
 
@@ -102,18 +109,44 @@ public struct DenseMulticutSolver {
                                    limit: options.memoryLimit,
                                    what: "Kernighan-Lin on \(clusters) clusters of \(n) nodes (try --solver gaec)")
             guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
-            passes = try options.kernighanLin.run(matrix, labels: &labels, threads: options.threads) {
+            // Store the matrix in GAEC's cluster order: a pass then reads each moved node's costs
+            // to its two clusters from a few contiguous runs. The labels do not change with it.
+            let order = Self.clusterOrder(gaecLabels)
+            try matrix.permute(order, threads: options.threads)
+            var layout = [Int32](repeating: 0, count: n)
+            for (s, v) in order.enumerated() { layout[Int(v)] = Int32(s) }
+            passes = try options.kernighanLin.run(matrix, labels: &labels, threads: options.threads, layout: layout) {
                 if !cancelled, !progress(.kernighanLin) { cancelled = true }
                 return cancelled
             }
+            if options.effort > 0 {
+                try DenseFusionSearch(rounds: options.effort, seed: options.seed, kernighanLin: options.kernighanLin)
+                    .improve(matrix, labels: &labels, layout: layout, threads: options.threads) {
+                        if !cancelled, !progress(.kernighanLin) { cancelled = true }
+                        return cancelled
+                    }
+            }
             labels = Partition.canonicalLabels(labels)
-            energy = DenseEnergy.energy(matrix, labels: labels, threads: options.threads)
+            energy = DenseEnergy.energy(matrix, labels: order.map { labels[Int($0)] }, threads: options.threads)
         }
         let secondsKL = options.algorithm == .gaecKL ? clock.seconds : 0
         return MulticutSolution(labels: labels, clusterCount: Partition.clusterCount(labels), energy: energy,
                                 energyGAEC: energyGAEC, clusterCountGAEC: Partition.clusterCount(gaecLabels),
                                 secondsCosts: secondsCosts, secondsGAEC: secondsGAEC, secondsKL: secondsKL,
                                 range: fill.range, totalCost: fill.totalCost, kernighanLinPasses: passes)
+    }
+
+    /// The nodes ordered by cluster (clusters by label), each cluster's nodes in increasing order.
+    static func clusterOrder(_ labels: [Int32]) -> [Int32] {
+        var start = [Int](repeating: 0, count: Int(labels.max() ?? 0) + 2)
+        for l in labels { start[Int(l) + 1] += 1 }
+        for c in 1..<start.count { start[c] += start[c - 1] }
+        var order = [Int32](repeating: 0, count: labels.count)
+        for (v, l) in labels.enumerated() {
+            order[start[Int(l)]] = Int32(v)
+            start[Int(l)] += 1
+        }
+        return order
     }
 
     /// The energy of any labelling under the costs of `source`.
