@@ -41,15 +41,16 @@ struct TransformerSpeedPathTests {
     }
 
     /// Full-size shapes over as many images as a chunk holds (`TokenBatches.rows` tokens): every
-    /// image's rows equal the image run alone, on 1 and 2 threads. Rows of 1 (the class-token
-    /// block's projections and MLP) go one SGEMM per image.
+    /// image's rows equal the image run alone, on 1 to 4 threads (1 to 4 column parts on the
+    /// batched path). Rows of 1 (the class-token block's projections and MLP) go one SGEMM per
+    /// image in fixed parts.
     @Test("per-sequence linear over a whole chunk of images", arguments: [(50, 768, 2304, 20), (257, 768, 3072, 4), (50, 3072, 768, 20), (1, 768, 3072, 16)])
     func chunkSizedBatches(_ shape: (tokens: Int, inFeatures: Int, outFeatures: Int, images: Int)) {
         var g = SeededGenerator(seed: 5)
         let (t, k, m, n) = shape
         let layer = Linear(inFeatures: k, outFeatures: m, weight: Self.random(k * m, -0.1...0.1, &g), bias: Self.random(m, -0.1...0.1, &g))
         let x = Tensor(shape: [n, t, k], values: Self.random(n * t * k, -2...2, &g))
-        for threads in [1, 2] {
+        for threads in [1, 2, 3, 4] {
             let all = layer.perSequence(x, context: ComputeContext(threads: threads))
             for i in [0, n / 2, n - 1] {
                 #expect(layer.perSequence(x.slice(batch: i..<(i + 1))) == all.slice(batch: i..<(i + 1)), "image \(i) of \(shape)")
