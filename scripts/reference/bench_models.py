@@ -28,6 +28,12 @@ import time
 sys.path.insert(0, os.environ.get("FRAMECUT_PYVENDOR", "/tmp/pyvendor"))
 sys.path.append(os.environ.get("FRAMECUT_PYREF", "/tmp/pyref"))
 
+# Debian's torch does its matrix products (nn.Linear, matmul) in OpenBLAS, whose thread count
+# torch.set_num_threads does not set: without this, "--threads 1" ran every transformer GEMM on
+# all cores. OpenBLAS reads the variable when torch loads it, so set it before the import.
+if "--threads" in sys.argv[:-1]:
+    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
+
 import torch
 
 ALL = ["resnet50", "resnet50_timm", "vgg19_bn", "vgg19_bn_timm", "inception_resnet_v2", "efficientnet_lite0",

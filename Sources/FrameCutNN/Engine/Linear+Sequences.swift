@@ -11,7 +11,8 @@ extension Linear {
     /// The layer applied to each sequence of `x` (`N x T x inFeatures`, or `N x inFeatures` as
     /// `T = 1`) such that an image's result never depends on the batch it came in: one SGEMM over
     /// all images' rows when the per-image product is large enough for OpenBLAS's regular path,
-    /// otherwise one SGEMM per image. Output features are cut into the same fixed parts as
+    /// the output features cut into one part per thread (at most `ComputeContext.partitions`);
+    /// otherwise one SGEMM per image, the output features cut into the same fixed parts as
     /// `callAsFunction`.
     public func perSequence(_ x: Tensor, context: ComputeContext = ComputeContext()) -> Tensor {
         precondition(x.shape.last == inFeatures && x.rank >= 2, "Linear: input \(x.shape), expected last dimension \(inFeatures)")
@@ -38,8 +39,12 @@ extension Linear {
                              out: UnsafeMutablePointer<Float>, context: ComputeContext) {
         let xp = UncheckedSendable(x), wp = UncheckedSendable(weight), bp = UncheckedSendable(bias), dst = SendablePointer(out)
         context.withSingleThreadedBLAS {
-            let parts = max(1, min(ComputeContext.partitions, m / 64))
-            let batched = rows * k * (m / parts) > batchedGEMMThreshold
+            let fixedParts = max(1, min(ComputeContext.partitions, m / 64))
+            let batched = rows * k * (m / fixedParts) > batchedGEMMThreshold
+            // On the regular path an output's sum does not depend on which other columns share its
+            // SGEMM either (checked by `TransformerSpeedPathTests` for 1 to 4 parts), so there the
+            // columns are cut per thread only: one SGEMM on one thread packs the rows once.
+            let parts = batched ? min(context.threads, fixedParts) : fixedParts
             context.forEach(parts) { part in
                 let cols = (m * part / parts)..<(m * (part + 1) / parts)
                 let calls = batched ? [(0, n * rows)] : (0..<n).map { ($0 * rows, rows) }

@@ -7,7 +7,12 @@ enum VectorMath {
     @inline(__always)
     static func exp(_ x: Float) -> Float {
         let x = min(max(x, -87.3), 88.7)
-        let n = (x * 1.44269504088896341 + 0.5).rounded(.down)
+        // floor(h) exactly, as round-to-nearest by adding and subtracting 1.5 * 2^23 (|h| < 2^22),
+        // then a correction: `rounded(.down)` is a libm call on the baseline x86-64 target and
+        // keeps the loops that call `exp` from vectorising.
+        let h = x * 1.44269504088896341 + 0.5
+        let nearest = (h + 12582912) - 12582912
+        let n = nearest > h ? nearest - 1 : nearest
         var r = x - n * 0.693359375
         r += n * 2.12194440e-4
         let z = r * r

@@ -130,17 +130,30 @@ public struct DINOv2: ImageEmbeddingModel {
         embeddingWidth = c.embedding == .linear4 ? 5 * d : d
     }
 
+    /// Large batches run in chunks of images (`TokenBatches`); for the class-token embedding the
+    /// last block computes the class token only (`TransformerBlock.classToken`).
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
+        let tokens = 1 + (images.height / embeddingLayer.patch) * (images.width / embeddingLayer.patch)
+        return TokenBatches.map(images, imagesPerChunk: TokenBatches.imagesPerChunk(tokensPerImage: tokens)) { chunk in
+            embedChunk(chunk, context: context)
+        }
+    }
+
+    private func embedChunk(_ images: Tensor, context: ComputeContext) -> Tensor {
         var x = embeddingLayer(images, context: context)
+        guard configuration.embedding == .linear4 else {
+            for block in blocks.dropLast() { x = block(x, context: context) }
+            if let last = blocks.last { x = last.classToken(x, context: context) }
+            return norm(x.classTokens())
+        }
         var classTokens: [Tensor] = []
         for (i, block) in blocks.enumerated() {
             x = block(x, context: context)
-            if configuration.embedding == .linear4 && i >= blocks.count - 4 && i < blocks.count - 1 {
+            if i >= blocks.count - 4 && i < blocks.count - 1 {
                 classTokens.append(norm(x.classTokens()))
             }
         }
         let last = norm(x)
-        guard configuration.embedding == .linear4 else { return last.classTokens() }
         classTokens.append(last.classTokens())
         classTokens.append(last.meanTokens(from: 1))
         return TensorOps.concatFeatures(classTokens)

@@ -118,10 +118,16 @@ public struct VisionTransformer: ImageEmbeddingModel {
         embeddingWidth = d
     }
 
+    /// The class token after the final norm. Large batches run in chunks of images
+    /// (`TokenBatches`); the last block computes the class token only (`TransformerBlock.classToken`).
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
-        var x = embedding(images, context: context)
-        for block in blocks { x = block(x, context: context) }
-        return norm(x.classTokens())
+        let tokens = 1 + (images.height / configuration.patch) * (images.width / configuration.patch)
+        return TokenBatches.map(images, imagesPerChunk: TokenBatches.imagesPerChunk(tokensPerImage: tokens)) { chunk in
+            var x = embedding(chunk, context: context)
+            for block in blocks.dropLast() { x = block(x, context: context) }
+            if let last = blocks.last { x = last.classToken(x, context: context) }
+            return norm(x.classTokens())
+        }
     }
 
     public func classify(_ images: Tensor, context: ComputeContext) -> Tensor? {

@@ -183,10 +183,16 @@ public struct CLIPVisionTransformer: ImageEmbeddingModel {
         return Linear(inFeatures: width, outFeatures: out, weight: weight, bias: nil)
     }
 
+    /// The projected class token. Large batches run in chunks of images (`TokenBatches`); the
+    /// last block computes the class token only (`TransformerBlock.classToken`).
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
-        var x = preNorm(embedding(images, context: context))
-        for block in blocks { x = block(x, context: context) }
-        return projection.perSequence(postNorm(x.classTokens()), context: context)
+        let tokens = 1 + (images.height / embedding.patch) * (images.width / embedding.patch)
+        return TokenBatches.map(images, imagesPerChunk: TokenBatches.imagesPerChunk(tokensPerImage: tokens)) { chunk in
+            var x = preNorm(embedding(chunk, context: context))
+            for block in blocks.dropLast() { x = block(x, context: context) }
+            if let last = blocks.last { x = last.classToken(x, context: context) }
+            return projection.perSequence(postNorm(x.classTokens()), context: context)
+        }
     }
 
     /// CLIP's image tower has no classifier.

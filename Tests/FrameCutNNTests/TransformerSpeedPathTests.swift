@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import FrameCutCore
+import FrameCutIO
+@testable import FrameCutNN
+
+/// The speed paths of the transformers (issue 10): chunked batches, the class-token-only last
+/// block, the vectorisable `exp`. Each must leave every embedding bit-identical across batches
+/// and thread counts, and equal to the full computation up to rounding.
+@Suite("Engine: transformer speed paths keep results batch- and thread-independent")
+struct TransformerSpeedPathTests {
+    static func random(_ count: Int, _ range: ClosedRange<Float>, _ generator: inout SeededGenerator) -> [Float] {
+        (0..<count).map { _ in Float.random(in: range, using: &generator) }
+    }
+
+    /// A pre-norm block of width 64 (4 heads, MLP 128) with layer scale, seeded random weights.
+    static func block(layerScale: Bool) -> TransformerBlock {
+        var g = SeededGenerator(seed: 11)
+        let d = 64, mlp = 128
+        func norm() -> LayerNorm { LayerNorm(weight: random(d, 0.5...1.5, &g), bias: random(d, -0.1...0.1, &g), eps: 1e-6) }
+        let attention = MultiHeadAttention(heads: 4, inProjectionWeight: random(3 * d * d, -0.2...0.2, &g), inProjectionBias: random(3 * d, -0.1...0.1, &g),
+                                           output: Linear(inFeatures: d, outFeatures: d, weight: random(d * d, -0.2...0.2, &g), bias: random(d, -0.1...0.1, &g)))
+        return TransformerBlock(norm1: norm(), attention: attention, layerScale1: layerScale ? random(d, 0.1...1, &g) : nil, norm2: norm(),
+                                fc1: Linear(inFeatures: d, outFeatures: mlp, weight: random(d * mlp, -0.2...0.2, &g), bias: random(mlp, -0.1...0.1, &g), activation: .gelu),
+                                fc2: Linear(inFeatures: mlp, outFeatures: d, weight: random(d * mlp, -0.2...0.2, &g), bias: random(d, -0.1...0.1, &g)),
+                                layerScale2: layerScale ? random(d, 0.1...1, &g) : nil)
+    }
+
+    @Test("class-token-only last block equals the full block's class token; batch- and thread-independent", arguments: [false, true])
+    func classTokenBlock(_ layerScale: Bool) {
+        let block = Self.block(layerScale: layerScale)
+        var g = SeededGenerator(seed: 3)
+        let n = 3, t = 10, d = 64
+        let x = Tensor(shape: [n, t, d], values: Self.random(n * t * d, -2...2, &g))
+        let full = block(x).classTokens()
+        let first = block.classToken(x, context: ComputeContext(threads: 1))
+        #expect(first.shape == [n, 1, d])
+        #expect(relativeError(first.reshaped([n, d]), full) < 1e-5, "\(relativeError(first.reshaped([n, d]), full))")
+        for threads in [2, 3] { #expect(block.classToken(x, context: ComputeContext(threads: threads)) == first) }
+        for i in 0..<n { #expect(block.classToken(x.slice(batch: i..<(i + 1))) == first.slice(batch: i..<(i + 1))) }
+    }
+
+    /// Full-size shapes over as many images as a chunk holds (`TokenBatches.rows` tokens): every
+    /// image's rows equal the image run alone, on 1 to 4 threads (1 to 4 column parts on the
+    /// batched path). Rows of 1 (the class-token block's projections and MLP) go one SGEMM per
+    /// image in fixed parts.
+    @Test("per-sequence linear over a whole chunk of images", arguments: [(50, 768, 2304, 20), (257, 768, 3072, 4), (50, 3072, 768, 20), (1, 768, 3072, 16)])
+    func chunkSizedBatches(_ shape: (tokens: Int, inFeatures: Int, outFeatures: Int, images: Int)) {
+        var g = SeededGenerator(seed: 5)
+        let (t, k, m, n) = shape
+        let layer = Linear(inFeatures: k, outFeatures: m, weight: Self.random(k * m, -0.1...0.1, &g), bias: Self.random(m, -0.1...0.1, &g))
+        let x = Tensor(shape: [n, t, k], values: Self.random(n * t * k, -2...2, &g))
+        for threads in [1, 2, 3, 4] {
+            let all = layer.perSequence(x, context: ComputeContext(threads: threads))
+            for i in [0, n / 2, n - 1] {
+                #expect(layer.perSequence(x.slice(batch: i..<(i + 1))) == all.slice(batch: i..<(i + 1)), "image \(i) of \(shape)")
+            }
+        }
+    }
+
+    @Test("TokenBatches: chunk sizes and concatenation in order")
+    func tokenBatches() {
+        #expect(TokenBatches.imagesPerChunk(tokensPerImage: 50) == 20)
+        #expect(TokenBatches.imagesPerChunk(tokensPerImage: 257) == 3)
+        #expect(TokenBatches.imagesPerChunk(tokensPerImage: 5000) == 1)
+        let x = Tensor(shape: [7, 2, 3], values: (0..<42).map(Float.init))
+        var sizes: [Int] = []
+        let y = TokenBatches.map(x, imagesPerChunk: 3) { chunk in
+            sizes.append(chunk.batch)
+            return chunk.classTokens()
+        }
+        #expect(sizes == [3, 3, 1])
+        #expect(y == x.classTokens())
+    }
+
+    @Test("ViT (width 32) over more images than a chunk: every embedding equals the image embedded alone")
+    func chunkedModel() throws {
+        let model = try TransformerFixtures.load("vit_b32", "weights_timm.safetensors") { loader, weights in
+            var configuration = TransformerFixtures.vit
+            configuration.naming = VisionTransformer.naming(of: weights)
+            return VisionTransformer(configuration: configuration, loader: loader)
+        }
+        var g = SeededGenerator(seed: 9)
+        let side = TransformerFixtures.vit.imageSize, grid = side / TransformerFixtures.vit.patch
+        let n = TokenBatches.imagesPerChunk(tokensPerImage: 1 + grid * grid) + 2
+        let images = Tensor(shape: [n, 3, side, side], values: Self.random(n * 3 * side * side, -2...2, &g))
+        let all = model.embedBatch(images, context: ComputeContext(threads: 1))
+        #expect(all.shape == [n, 32])
+        #expect(model.embedBatch(images, context: ComputeContext(threads: 2)) == all)
+        for i in [0, n - 3, n - 1] { #expect(model.embed(images.slice(batch: i..<(i + 1)), context: ComputeContext()) == all.slice(batch: i..<(i + 1))) }
+    }
+
+    @Test("exp: within 2 ulp of libm over the clamped range, exact floor at integer boundaries")
+    func vectorExp() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            for probe in [x, x.nextUp, x.nextDown] {
+                let e = VectorMath.exp(probe), r = Foundation.exp(probe)
+                worst = max(worst, abs(e - r) / r)
+            }
+            x += 0.0137
+        }
+        for k in -40...40 {
+            let boundary = (Float(k) - 0.5) / 1.44269504088896341
+            for probe in [boundary, boundary.nextUp, boundary.nextDown] {
+                let e = VectorMath.exp(probe), r = Foundation.exp(probe)
+                worst = max(worst, abs(e - r) / r)
+            }
+        }
+        #expect(worst < 2.5e-7, "\(worst)")
+    }
+}
