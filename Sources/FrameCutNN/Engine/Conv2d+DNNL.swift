@@ -3,8 +3,10 @@ import Foundation
 import FrameCutCore
 
 /// oneDNN's direct convolution (Debian `libdnnl` 2.6, its AVX-512 `brgconv` kernels) behind
-/// `Conv2d`, for every convolution with `groups == 1` that is not 1x1 stride 1 (those stay one
-/// SGEMM straight on the input, which is as fast once the layout changes are counted).
+/// `Conv2d`, for every convolution with `groups == 1` that is neither 1x1 stride 1 (those stay one
+/// SGEMM straight on the input: with the two layout changes per layer counted, oneDNN measured no
+/// faster on ResNet-50's 1x1 layers of any plane size) nor taken by Winograd (wide 3x3 layers,
+/// where F(2x2, 3x3) does 2.25 times less work and measured faster on VGG19-BN).
 ///
 /// Each layer and input size gets a `Plan`, created once: the output channels cut into
 /// `ComputeContext.partitions` fixed parts, one oneDNN primitive per part with its weights packed
@@ -25,9 +27,6 @@ final class DNNLConvolution: @unchecked Sendable {
     private let inChannels: Int, outChannels: Int
     private let kernel: (Int, Int), stride: (Int, Int)
     private let lock = NSLock()
-    /// 1x1 stride-1 layer (taken only on planes up to `pointwiseMaxPlane` positions).
-    let pointwise: Bool
-    static let pointwiseMaxPlane = Int(ProcessInfo.processInfo.environment["FRAMECUT_ONEDNN_1X1_MAXPLANE"] ?? "") ?? 0
     private var plans: [PlanKey: Plan?] = [:]
 
     /// Whether the path is on: oneDNN has an engine and `FRAMECUT_ONEDNN` is not `0`.
@@ -40,9 +39,7 @@ final class DNNLConvolution: @unchecked Sendable {
 
     /// nil when the path is off or the layer is not one it takes.
     init?(weight: [Float], inChannels: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int), groups: Int) {
-        guard Self.isEnabled, groups == 1 else { return nil }
-        pointwise = kernel == (1, 1) && stride == (1, 1)
-        if pointwise && Self.pointwiseMaxPlane == 0 { return nil }
+        guard Self.isEnabled, groups == 1, kernel != (1, 1) || stride != (1, 1) else { return nil }
         self.weight = weight
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -77,7 +74,6 @@ final class DNNLConvolution: @unchecked Sendable {
     /// The plan for `geometry`, created on first use; nil when oneDNN refuses the layer (the
     /// caller then takes the SGEMM path).
     func plan(for g: ConvGeometry, padBottom: Int, padRight: Int) -> Plan? {
-        if pointwise && g.outPlane > Self.pointwiseMaxPlane { return nil }
         let key = PlanKey(height: g.height, width: g.width, pads: [g.padTop, g.padLeft, padBottom, padRight])
         lock.lock()
         defer { lock.unlock() }
