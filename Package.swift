@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
+        // oneDNN 2.6 (no pkg-config file; the module map links `dnnl`): Conv2d's direct convolutions.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // The solver's hot loops in C, one variant per instruction set, picked at run time.
         .target(name: "CFrameCutKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
@@ -47,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "FrameCutNN",
-            dependencies: ["FrameCutIO", "FrameCutCore", "CBLAS"],
+            dependencies: ["FrameCutIO", "FrameCutCore", "CBLAS", "CDNNL"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(

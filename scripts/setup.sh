@@ -5,7 +5,7 @@
 # Fashion-MNIST data set of `make demo`. Swift itself must already be on PATH (swift.org toolchain).
 # Safe to run again: installs only what is missing.
 set -euo pipefail
-APT_PACKAGES=(pkg-config libopenblas-dev libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev libsqlite3-dev
+APT_PACKAGES=(pkg-config libopenblas-dev libdnnl-dev libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev libsqlite3-dev
               python3 python3-pip dataset-fashion-mnist)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -13,8 +13,12 @@ public struct ComputeContext: Sendable {
     /// bit-identical for every thread count (the parts run on up to `threads` threads).
     public static let partitions = 4
 
-    public init(threads: Int = 1) {
+    /// When set, layers add their time and work to it per kind (`framecut bench models --profile`).
+    public var profile: LayerProfile?
+
+    public init(threads: Int = 1, profile: LayerProfile? = nil) {
         self.threads = max(1, threads)
+        self.profile = profile
     }
 
     /// Runs `body(part)` for `parts` parts, concurrently when `threads > 1`. With fewer threads

@@ -51,9 +51,11 @@ public struct BatchNormParameters: Sendable {
 /// A 2-D convolution (PyTorch `nn.Conv2d` semantics, dilation 1) with optional batch norm
 /// folded in at load time, a bias, and a fused activation and residual add.
 ///
-/// Computation: `groups == channels` (depthwise) runs a direct loop; every other case is one
-/// SGEMM per image and group, `W[out x in*kh*kw] * cols[in*kh*kw x OH*OW]`, where `cols` is
-/// the input itself for 1x1 stride-1 convolutions and an `im2col` buffer otherwise.
+/// Computation: `groups == channels` (depthwise) runs a direct loop; other grouped layers and
+/// 1x1 stride-1 layers are one SGEMM per image and group, `W[out x in*kh*kw] * cols[in*kh*kw x
+/// OH*OW]`, where `cols` is the input itself for 1x1 stride-1 convolutions; wide 3x3 stride-1
+/// layers use Winograd F(2x2, 3x3); every other layer runs oneDNN's direct convolution
+/// (`Conv2d+DNNL.swift`), or, with oneDNN off, SGEMM on an `im2col` buffer.
 public struct Conv2d: Sendable {
     public let inChannels: Int
     public let outChannels: Int
@@ -68,6 +70,8 @@ public struct Conv2d: Sendable {
     let bias: [Float]
     /// Winograd F(2x2, 3x3) transform of `weight` (`16 x out x in`), for 3x3 stride-1 layers.
     let winogradWeight: [Float]?
+    /// The oneDNN path's primitives (`Conv2d+DNNL.swift`), for layers it takes.
+    let dnnl: DNNLConvolution?
 
     /// - Parameters:
     ///   - weight: `outChannels * (inChannels / groups) * kh * kw` values (PyTorch layout).
@@ -76,6 +80,14 @@ public struct Conv2d: Sendable {
     public init(inChannels: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: Padding = .none, groups: Int = 1, weight: [Float], bias: [Float]? = nil,
                 batchNorm: BatchNormParameters? = nil, activation: Activation = .identity) {
+        self.init(inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
+                  groups: groups, weight: weight, bias: bias, batchNorm: batchNorm, activation: activation, oneDNN: true)
+    }
+
+    /// `oneDNN: false` keeps the layer on the SGEMM / Winograd paths (tests compare both).
+    init(inChannels: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
+         padding: Padding = .none, groups: Int = 1, weight: [Float], bias: [Float]? = nil,
+         batchNorm: BatchNormParameters? = nil, activation: Activation = .identity, oneDNN: Bool) {
         precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0, "Conv2d: bad groups")
         let perOut = (inChannels / groups) * kernel.0 * kernel.1
         precondition(weight.count == outChannels * perOut, "Conv2d: weight count \(weight.count) != \(outChannels * perOut)")
@@ -97,6 +109,8 @@ public struct Conv2d: Sendable {
         }
         self.weight = w
         self.bias = b
+        dnnl = !oneDNN ? nil : DNNLConvolution(weight: w, inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride,
+                               groups: groups)
         winogradWeight = Self.usesWinograd(kernel: kernel, stride: stride, groups: groups, inChannels: inChannels)
             ? Winograd.transformWeights(w, outChannels: outChannels, inChannels: inChannels) : nil
     }
@@ -121,6 +135,26 @@ public struct Conv2d: Sendable {
         let geometry = ConvGeometry(inChannels: inChannels, height: h, width: w, kernelH: kernel.0, kernelW: kernel.1,
                                     strideH: stride.0, strideW: stride.1, padTop: pads.0, padLeft: pads.1,
                                     outHeight: oh, outWidth: ow)
+        return context.profiled(profileKind(geometry),
+                                flops: 2 * Double(n * outChannels * oh * ow * (inChannels / groups) * kernel.0 * kernel.1)) {
+            forward(x, residual: residual, geometry: geometry, padBottom: pads.2, padRight: pads.3, context: context)
+        }
+    }
+
+    /// The kind of layer this call is for `LayerProfile`.
+    func profileKind(_ geometry: ConvGeometry) -> LayerProfile.Kind {
+        if isDepthwise { return .depthwise }
+        if winogradWeight != nil && Winograd.suits(geometry) { return .winograd }
+        if geometry.isPointwise { return .pointwise }
+        if kernel == (3, 3) && stride == (1, 1) { return .conv3x3 }
+        return .strided
+    }
+
+    private func forward(_ x: Tensor, residual: Tensor?, geometry: ConvGeometry, padBottom: Int, padRight: Int,
+                         context: ComputeContext) -> Tensor {
+        let winograd = winogradWeight != nil && Winograd.suits(geometry)
+        let plan = winograd ? nil : dnnl?.plan(for: geometry, padBottom: padBottom, padRight: padRight)
+        let n = x.batch, oh = geometry.outHeight, ow = geometry.outWidth
         return Tensor(shape: [n, outChannels, oh, ow]) { out in
             x.values.withUnsafeBufferPointer { input in
                 weight.withUnsafeBufferPointer { wp in
@@ -132,10 +166,12 @@ public struct Conv2d: Sendable {
                                               residual: rp, output: out.baseAddress!, activation: activation)
                             if isDepthwise {
                                 job.runDepthwise(batch: n, context: context)
-                            } else if let winogradWeight, Winograd.suits(geometry) {
+                            } else if winograd, let winogradWeight {
                                 winogradWeight.withUnsafeBufferPointer { u in
                                     context.withSingleThreadedBLAS { job.runWinograd(batch: n, weights: u.baseAddress!, context: context) }
                                 }
+                            } else if let plan, job.runDNNL(batch: n, plan: plan, context: context) {
+                                // oneDNN did it.
                             } else {
                                 context.withSingleThreadedBLAS { job.runGEMM(batch: n, context: context) }
                             }

@@ -44,7 +44,7 @@ extension ImageEmbeddingModel {
                           _ body: @escaping @Sendable (Tensor, ComputeContext) -> Tensor) -> Tensor? {
         let n = images.batch
         guard n > 1, n >= context.threads else { return nil }
-        let single = ComputeContext(threads: 1)
+        let single = ComputeContext(threads: 1, profile: context.profile)
         if embedsImageRuns {
             // One contiguous run of images per thread, each in one call.
             let workers = context.threads

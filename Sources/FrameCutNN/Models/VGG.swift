@@ -114,7 +114,8 @@ public struct VGG: ImageEmbeddingModel {
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
         let pooled = pooledFeatures(images, context: context)
         guard configuration.embedding == .fc7, let fc6, let fc7 else { return pooled }
-        return fc7(fc6(pooled, context: context), context: context)
+        let flops = 2 * Double(images.batch * (fc6.inFeatures * fc6.outFeatures + fc7.inFeatures * fc7.outFeatures))
+        return context.profiled(.fullyConnected, flops: flops) { fc7(fc6(pooled, context: context), context: context) }
     }
 
     public func classify(_ images: Tensor, context: ComputeContext) -> Tensor? {
