@@ -7,7 +7,7 @@ extension RunReport {
     /// `m-<model>.html`: size plots, similarity densities, label tables, galleries, singletons, map.
     func modelPage(_ v: ModelView, map: ModelMap?, context: PageContext) -> Page {
         let m = v.record, s = v.stats
-        var b = "<p>\(s.items) images in \(s.clusters) clusters, cal \(HTML.number(m.cal, digits: 6)) (\(HTML.escape(m.calSource))).</p>"
+        var b = "<p>\(s.items) images in \(s.clusters) clusters, \(HTML.escape(m.costsDescription)).</p>"
         let classSizes = s.agreement?.classSizes.map { Double($0.count) }.sorted() ?? []
         let classMedian: Double? = classSizes.isEmpty ? nil
             : (classSizes.count % 2 == 1 ? classSizes[classSizes.count / 2] : (classSizes[classSizes.count / 2 - 1] + classSizes[classSizes.count / 2]) / 2)
@@ -36,9 +36,10 @@ extension RunReport {
             b += "<figcaption>Density of the raw cosine similarities of all \(d.pairs) pairs\(d.narrowCone ? " (a narrow cone: most pairs are very similar)" : "").</figcaption></figure>"
             b += "<figure>" + SVGPlot.lines(id: "similarity-normalized", series: [SVGPlot.Series(name: "normalised p", x: d.normalizedDensity.x, y: d.normalizedDensity.density, color: SVGPlot.palette[1])],
                                             markers: [SVGPlot.Marker(value: d.mu, label: "mu \(HTML.number(d.mu, digits: 3))", color: "#555"),
-                                                      SVGPlot.Marker(value: 1 - m.cal, label: "1 - cal \(HTML.number(1 - m.cal, digits: 3))", color: "#c00")],
+                                                      SVGPlot.Marker(value: 1 - m.cal, label: (m.usesPaperCosts ? "1 - cal " : "1 - heuristic cal (not used) ") + HTML.number(1 - m.cal, digits: 3), color: "#c00")],
                                             xLabel: "normalised similarity p", yLabel: "density")
-            b += "<figcaption>Density of the normalised similarities p; pairs with p above 1 - cal attract, below repel.</figcaption></figure>"
+            b += "<figcaption>Density of the normalised similarities p; " + (m.usesPaperCosts ? "pairs with p above 1 - cal attract, below repel."
+                : "under the paper's costs pairs with p above 1 - cal would attract; this run used \(HTML.escape(m.costsDescription)).") + "</figcaption></figure>"
             b += "</div><table><tr><th>Pairs</th><th>Raw min</th><th>Raw mean</th><th>Raw max</th><th>Raw std</th><th>mu</th><th>Suggested cal</th></tr><tr>"
             b += HTML.valueCell(Double(d.pairs), key: "pairs") + HTML.valueCell(d.raw.min, key: "rawMin") + HTML.valueCell(d.raw.mean, key: "rawMean")
             b += HTML.valueCell(d.raw.max, key: "rawMax") + HTML.valueCell(d.raw.std, key: "rawStd") + HTML.valueCell(d.mu, key: "mu")

@@ -29,7 +29,7 @@ extension RunReport {
             b += "<td>\(HTML.escape(m.model)) / \(HTML.escape(m.embedding))</td><td class=\"num\">\(m.embeddingWidth)</td>"
             b += HTML.valueCell(Double(m.imagesUsed), key: "imagesUsed") + HTML.valueCell(Double(m.imagesComputed), key: "imagesComputed")
             b += HTML.valueCell(Double(m.imagesReused), key: "imagesReused") + HTML.valueCell(m.cal, key: "cal", digits: 6)
-            b += "<td>\(HTML.escape(m.calSource))</td><td>\(HTML.escape(m.solver))</td>"
+            b += "<td>\(HTML.escape(m.usesPaperCosts ? m.calSource : m.costsDescription + "; cal: " + m.calSource))</td><td>\(HTML.escape(m.solver))</td>"
             b += HTML.valueCell(m.energyGAEC, key: "energyGAEC", digits: 8) + HTML.valueCell(m.energy, key: "energy", digits: 8)
             b += HTML.valueCell(Double(m.clustersGAEC), key: "clustersGAEC") + HTML.valueCell(Double(m.clusters), key: "clusters") + "</tr>"
         }
