@@ -156,8 +156,9 @@ public struct PipelineRun: Sendable {
             fitted = FittedCosts(model: cal.costModel.name, parameters: parameters)
         }
         let paperCal: Double? = fitted.model == CostModel.auto.name ? nil : costs.cal
-        let summary = ClusteringSummary(solution: solution, cal: paperCal, solver: solver.algorithm, input: "\(store.path) (\(set.model.key))",
+        var summary = ClusteringSummary(solution: solution, cal: paperCal, solver: solver.algorithm, input: "\(store.path) (\(set.model.key))",
                                         peakMemoryBytes: MemoryBudget.peakResidentBytes())
+        summary.solver = solver.solverName
         try ClusteringOutput.write(names: set.names, labels: solution.labels, summary: summary, to: folder)
         try AtomicFile.write(try ClusteringOutput.jsonData(SummaryWithCosts(summary: summary, costs: fitted)),
                              to: folder.appendingPathComponent("summary.json"))
@@ -173,7 +174,7 @@ public struct PipelineRun: Sendable {
         var record = ModelRunRecord(
             folder: folderName, model: model.descriptor.id, embedding: model.variant.name, weights: model.weights.path,
             weightsSHA256: model.weightsSHA256, preprocessing: set.model.preprocessing, embeddingWidth: set.width,
-            cal: costs.cal, calSource: calSource, solver: solver.algorithm.rawValue,
+            cal: costs.cal, calSource: calSource, solver: solver.solverName,
             energyGAEC: solution.energyGAEC, energy: solution.energy, clustersGAEC: solution.clusterCountGAEC, clusters: solution.clusterCount,
             singletonClusters: summary.singletonClusters, largestClusters: summary.largestClusters,
             imagesUsed: n, imagesComputed: set.computed, imagesReused: set.reused, skipped: set.skipped, warnings: set.warnings,

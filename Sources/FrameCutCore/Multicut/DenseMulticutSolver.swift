@@ -30,6 +30,12 @@ public struct MulticutOptions: Sendable {
         self.effort = Swift.max(0, effort)
         self.seed = seed
     }
+
+    /// The dense solver as summaries record it: the algorithm, and with `--effort` its rounds
+    /// and seed (e.g. `gaec-kl effort=8 seed=1`), so a result says how to reproduce it.
+    public var solverName: String {
+        algorithm == .gaecKL && effort > 0 ? "\(algorithm.rawValue) effort=\(effort) seed=\(seed)" : algorithm.rawValue
+    }
 }
 
 /// The stages a solve reports through its progress callback.

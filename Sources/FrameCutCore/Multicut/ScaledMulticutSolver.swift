@@ -36,7 +36,7 @@ public struct ScaledMulticutSolver {
         if choice.scale == .dense {
             let source = try EmbeddingCostSource(embeddings)
             let solution = try DenseMulticutSolver(options: options).solve(source, costs: costs, progress: progress)
-            return Result(solution: solution, choice: choice, largeScale: nil, choiceAlgorithm: options.algorithm.rawValue)
+            return Result(solution: solution, choice: choice, largeScale: nil, choiceAlgorithm: options.solverName)
         }
         let large = LargeScaleOptions(k: k, algorithm: options.algorithm, threads: options.threads, memoryLimit: options.memoryLimit)
         let outcome = try LargeScaleMulticutSolver(options: large).solve(embeddings, model: PaperPairCostModel(costs: costs), progress: progress)
