@@ -31,7 +31,7 @@ public struct ModelRunRecord: Codable, Sendable {
     public var skipped: [SkippedImage]
     public var warnings: [SkippedImage]
     public var agreement: Agreement?
-    /// With labels: the calibration curve (`calibration.csv`), nil without (report-cal).
+    /// With labels: the calibration curve (`calibration.csv`), nil without.
     public var calibration: CalibrationCurve?
     public var seconds: Seconds
     /// The cost model that produced the clustering and every parameter it used or fitted

@@ -19,7 +19,7 @@ public struct PipelineRun: Sendable {
     public var solver: MulticutOptions
     /// Recorded in `run.json`.
     public var commandLine: [String]
-    /// With labels: the `cal` grid of each model's calibration curve; nil: none (report-cal).
+    /// With labels: the `cal` grid of each model's calibration curve; nil: none.
     public var calibrationGrid: [Double]? = CalibrationAblation.defaultGrid
 
     public init(folder: URL, models: [ModelSpec], cal: CalChoice = .labelFreeDefault, labels: URL? = nil, out: URL,
@@ -184,7 +184,7 @@ public struct PipelineRun: Sendable {
             costs: fitted)
         record.calibration = try calibrationCurve(set, clustering: clustering, classes: classes, solution: solution, cal: costs.cal,
                                                   costs: paperCal == nil ? fitted.model : nil,
-                                                  folderName: folderName, into: folder, progress: progress) // report-cal
+                                                  folderName: folderName, into: folder, progress: progress)
         return (record, clustering)
     }
 

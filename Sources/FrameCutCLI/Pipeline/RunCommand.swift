@@ -73,7 +73,7 @@ struct RunCommand: ParsableCommand {
                                   labels: labels.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: out), store: pipeline.storeURL,
                                   force: force, batchSize: pipeline.batch, threads: solverOptions.threads, includeHidden: pipeline.includeHidden,
                                   solver: try solverOptions.multicutOptions(), commandLine: CommandLine.arguments)
-            job.calibrationGrid = try CalibrationGrid.parse(calibrationGrid) // report-cal
+            job.calibrationGrid = try CalibrationGrid.parse(calibrationGrid)
             try job.validate()
             let record = try PipelineOptions.catchingInterrupt(renderer) { try job.execute(progress: renderer.handler) }
             print(record.summary + "\nwrote \(out)/run.json and one folder per model")
