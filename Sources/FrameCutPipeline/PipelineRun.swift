@@ -155,13 +155,11 @@ public struct PipelineRun: Sendable {
             if let range = solution.range { parameters["similarity_min"] = range.min; parameters["similarity_max"] = range.max }
             fitted = FittedCosts(model: cal.costModel.name, parameters: parameters)
         }
-        let paperCal: Double? = fitted.model == CostModel.auto.name ? nil : costs.cal
+        let paperCal: Double? = fitted.usesCal ? costs.cal : nil
         var summary = ClusteringSummary(solution: solution, cal: paperCal, solver: solver.algorithm, input: "\(store.path) (\(set.model.key))",
                                         peakMemoryBytes: MemoryBudget.peakResidentBytes())
         summary.solver = solver.solverName
-        try ClusteringOutput.write(names: set.names, labels: solution.labels, summary: summary, to: folder)
-        try AtomicFile.write(try ClusteringOutput.jsonData(SummaryWithCosts(summary: summary, costs: fitted)),
-                             to: folder.appendingPathComponent("summary.json"))
+        try ClusteringOutput.write(names: set.names, labels: solution.labels, summary: SummaryWithCosts(summary: summary, costs: fitted), to: folder)
         _ = progress?(PipelineProgress(stage: .cluster, model: folderName, done: n, total: n, seconds: clusterClock.seconds, finished: true))
 
         let clustering = NamedLabels(source: "\(folderName)/clusters.csv", names: set.names, labels: solution.labels.map { String($0) })

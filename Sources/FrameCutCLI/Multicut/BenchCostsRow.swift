@@ -49,7 +49,7 @@ struct BenchCostsRow {
         vi = e.variationOfInformation
         ari = e.adjustedRandIndex
         seconds = e.seconds
-        detail = CostText.render(e.fitted)
+        detail = e.fitted.description
     }
 
     init(reference name: String, _ m: CostsReference.Method) {

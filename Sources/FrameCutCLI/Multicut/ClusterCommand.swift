@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrameCutCore
 import FrameCutIO
+import FrameCutPipeline
 
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,12 +60,12 @@ struct ClusterCommand: AsyncParsableCommand {
             var summary = ClusteringSummary(solution: solution, cal: outcome.cal, solver: options.algorithm, input: embeddings,
                                             peakMemoryBytes: MemoryBudget.peakResidentBytes())
             summary.solver = outcome.result.solverName
-            try ClusteringOutput.write(names: rowNames, labels: solution.labels, summary: summary, to: URL(fileURLWithPath: out))
-            try CostOptions.record(outcome.costs, summary: summary, in: URL(fileURLWithPath: out))
+            try ClusteringOutput.write(names: rowNames, labels: solution.labels, summary: SummaryWithCosts(summary: summary, costs: outcome.costs),
+                                       to: URL(fileURLWithPath: out))
             if let writeGraph, let range = solution.range {
                 try TextGraphWriter.writeNormalizedSimilarities(of: data, range: range, to: URL(fileURLWithPath: writeGraph))
             }
-            print("costs: \(CostText.render(outcome.costs))")
+            print("costs: \(outcome.costs)")
             print(SummaryText.render(summary, out: out))
         }
     }

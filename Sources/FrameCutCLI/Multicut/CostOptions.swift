@@ -48,17 +48,4 @@ struct CostOptions: ParsableArguments {
         }
     }
 
-    /// Rewrites `summary.json` in `folder` as `summary` plus the fitted cost model under the key `costs`.
-    static func record(_ fitted: FittedCosts, summary: ClusteringSummary, in folder: URL) throws {
-        let data = try ClusteringOutput.jsonData(SummaryWithCosts(summary: summary, costs: fitted))
-        try AtomicFile.write(data, to: folder.appendingPathComponent("summary.json"))
-    }
-}
-
-/// Renders a fitted cost model for people: `fuzzy-modularity (neighbours 15, resolution 1, ...)`.
-enum CostText {
-    static func render(_ f: FittedCosts) -> String {
-        let parts = f.parameters.keys.sorted().map { "\($0) \(String(format: "%.6g", f.parameters[$0] ?? 0))" }
-        return "\(f.model) (" + parts.joined(separator: ", ") + ")"
-    }
 }

@@ -58,12 +58,13 @@ public struct ClusteringSummary: Codable, Sendable, Equatable {
 }
 
 /// Writes the outputs of a clustering run into a folder, each file atomically:
-/// `clusters.csv` (`name,cluster`), `labels.npy` (int32 per row) and `summary.json`.
+/// `clusters.csv` (`name,cluster`), `labels.npy` (int32 per row) and `summary.json` (a
+/// ``ClusteringSummary``, or any encoding that extends it, e.g. with the fitted cost model).
 public enum ClusteringOutput {
     /// The files `write` creates in its folder (for ``OutputGuard/outputFolder(_:flag:files:)``).
     public static let fileNames = ["clusters.csv", "labels.npy", "summary.json"]
 
-    public static func write(names: [String], labels: [Int32], summary: ClusteringSummary, to folder: URL) throws {
+    public static func write(names: [String], labels: [Int32], summary: some Encodable, to folder: URL) throws {
         guard names.count == labels.count else { throw FrameCutError.labelCountMismatch(expected: names.count, found: labels.count) }
         var csv = "name,cluster\n"
         csv.reserveCapacity(names.count * 16)
