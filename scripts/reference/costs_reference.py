@@ -3,8 +3,16 @@
 
 Runs the label-using and label-free baselines that FrameCut's cost models are compared with,
 on the Fashion-MNIST test set (real EfficientNet-Lite0 embeddings, labels from Debian's
-dataset-fashion-mnist) and on small labelled sets that scikit-learn carries (kept aside for
-checking that the default generalises: nothing is tuned on them).
+dataset-fashion-mnist) and on small labelled sets that scikit-learn and scikit-image carry (kept
+aside for checking that the default generalises: nothing is tuned on them). Two of them are image
+sets embedded by FrameCut itself with the real EfficientNet-Lite0 weights (`framecut embed`, the
+model's own preprocessing: bicubic upscale of the short side to 256, centre crop 224):
+  digits-lite0   scikit-learn's 1797 8x8 digits (gray 0..16 scaled to 0..255), 10 classes
+  lfw-lite0      scikit-image's lfw_subset: 100 faces then 100 non-faces (25x25 gray), 2 classes
+These two need --framecut and --lite0-weights (scripts/fetch_test_data.sh fetches the weights);
+lfw-lite0 also needs scikit-image's data: an importable skimage or --skimage-wheel (the
+scikit-image 0.22.0 wheel, e.g. `pip download --no-deps scikit-image==0.22.0`). Missing inputs
+skip the set with a message.
 
 Writes into OUT (default bench/costs):
   reference.json            per set: n, d, classes, and per method: needs, clusters, vi (nats), ari
@@ -20,9 +28,11 @@ PYTHONPATH. Without them those rows are skipped and say so. Seeds are fixed (0).
 
   PYTHONPATH=/tmp/pyref-umap /usr/bin/python3 scripts/reference/costs_reference.py \
       --fmnist ../shared/instances/fmnist_t10k_lite0.npz \
-      --fmnist-labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --out bench/costs
+      --fmnist-labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --out bench/costs \
+      --framecut .build/release/framecut --lite0-weights .cache/test-data/efficientnet-lite0-57934424.pth \
+      --skimage-wheel scikit_image-0.22.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
 """
-import argparse, gzip, json, os, sys, time
+import argparse, gzip, io, json, os, subprocess, sys, time, zipfile
 import numpy as np
 from sklearn import datasets
 from sklearn.cluster import KMeans, AgglomerativeClustering
@@ -91,11 +101,46 @@ def relabel_noise(lab):
     return lab
 
 
+def lfw_subset(wheel):
+    """scikit-image's lfw_subset (200 x 25 x 25 in [0, 1]; 100 faces, then 100 non-faces), or None."""
+    if wheel:
+        with zipfile.ZipFile(wheel) as z:
+            return np.load(io.BytesIO(z.read("skimage/data/lfw_subset.npy")))
+    try:
+        from skimage import data
+        return data.lfw_subset()
+    except ImportError:
+        return None
+
+
+def lite0_embeddings(framecut, weights, images, labels, folder):
+    """Writes the gray images (uint8) as PNGs into folder/images, embeds them with `framecut embed`
+    (EfficientNet-Lite0, real weights) and returns (embeddings, labels) in the names file's order."""
+    from PIL import Image
+    img = os.path.join(folder, "images")
+    os.makedirs(img, exist_ok=True)
+    for i, im in enumerate(images):
+        Image.fromarray(im).save(os.path.join(img, f"{i:05d}.png"))
+    out = os.path.join(folder, "lite0.npy")
+    subprocess.run([framecut, "embed", img, "--model", "efficientnet-lite0", "--weights", weights, "--out", out,
+                    "--store", os.path.join(folder, "store.sqlite"), "--quiet"], check=True)
+    with open(out[:-4] + ".names.txt") as f:
+        order = [int(os.path.splitext(os.path.basename(line.strip()))[0]) for line in f if line.strip()]
+    x = np.load(out)
+    if len(order) != len(images) or x.shape[0] != len(images):
+        sys.exit(f"{out}: {x.shape[0]} rows for {len(images)} images")
+    return x.astype(np.float32), labels[np.array(order)].astype(np.int32)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--fmnist", default="../shared/instances/fmnist_t10k_lite0.npz")
     ap.add_argument("--fmnist-labels", default="/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")
     ap.add_argument("--out", default="bench/costs")
+    ap.add_argument("--framecut", help="framecut binary, for the two image sets embedded by EfficientNet-Lite0")
+    ap.add_argument("--lite0-weights", help="efficientnet-lite0-57934424.pth (scripts/fetch_test_data.sh)")
+    ap.add_argument("--skimage-wheel", help="scikit-image 0.22.0 wheel holding skimage/data/lfw_subset.npy")
+    ap.add_argument("--only", help="only these sets (comma separated), keeping the others of an existing reference.json")
     a = ap.parse_args()
     try:
         import umap as umap_mod
@@ -119,7 +164,25 @@ def main():
     sets["wine"] = (StandardScaler().fit_transform(w.data).astype(np.float32), w.target.astype(np.int32), 10, "scikit-learn wine, standardised features (13-d)")
     b = datasets.load_breast_cancer()
     sets["breast-cancer"] = (StandardScaler().fit_transform(b.data).astype(np.float32), b.target.astype(np.int32), 10, "scikit-learn breast cancer, standardised features (30-d)")
+    if a.framecut and a.lite0_weights:
+        g = (d.images * 255 / 16).round().astype(np.uint8)
+        x, yy = lite0_embeddings(a.framecut, a.lite0_weights, g, d.target, os.path.join(a.out, "digits-lite0"))
+        sets["digits-lite0"] = (x, yy, 10, "scikit-learn digits, 8x8 upscaled to 224, EfficientNet-Lite0 embeddings (1280-d)")
+        faces = lfw_subset(a.skimage_wheel)
+        if faces is None:
+            print("scikit-image data not found (no skimage, no --skimage-wheel): lfw-lite0 skipped", file=sys.stderr)
+        else:
+            g = (np.clip(faces, 0, 1) * 255).round().astype(np.uint8)
+            x, yy = lite0_embeddings(a.framecut, a.lite0_weights, g, (np.arange(len(g)) >= len(g) // 2).astype(np.int32),
+                                     os.path.join(a.out, "lfw-lite0"))
+            sets["lfw-lite0"] = (x, yy, 10, "scikit-image lfw_subset, 100 faces + 100 non-faces, 25x25 upscaled, EfficientNet-Lite0 embeddings (1280-d)")
+    else:
+        print("no --framecut / --lite0-weights: the image sets digits-lite0 and lfw-lite0 are skipped", file=sys.stderr)
     report = {"generator": "scripts/reference/costs_reference.py", "sets": {}}
+    only = set(a.only.split(",")) if a.only else None
+    if only is not None and os.path.exists(os.path.join(a.out, "reference.json")):
+        with open(os.path.join(a.out, "reference.json")) as f:
+            report["sets"] = {k: v for k, v in json.load(f)["sets"].items() if k not in only}
 
     def save():
         with open(os.path.join(a.out, "reference.json.tmp"), "w") as f:
@@ -129,6 +192,8 @@ def main():
 
     # The small sets first, so a partial run is already usable.
     for name in sorted(sets, key=lambda s: s == "fmnist"):
+        if only is not None and name not in only:
+            continue
         x, y, mcs, title = sets[name]
         print(f"{name}: {x.shape}", file=sys.stderr)
         if name != "fmnist":
