@@ -15,6 +15,11 @@ Each drives the `framecut` binary (GAEC + Kernighan-Lin) and scores against the 
       auto / paper heuristic / auto at resolution 0.5 / k-means (true k) on an embedded image set
       (labels Y in file-name order of EMB's names file, as written by costs_reference.py)
 
+  /usr/bin/python3 scripts/reference/costs_experiments.py generate OUT.npy OUT_classes.npy 40000
+      the generated set of the 40k timing: 768-d, 120 centres |N(0,1)| in the positive cone, each
+      point its centre plus 0.9 |N(0,1)| noise (seed 0); then time `framecut cluster` on it with
+      and without --cal 0.5
+
 Options: --framecut BIN (default .build/release/framecut), --work DIR (default /tmp/costs-experiments).
 """
 import argparse, glob, math, os, subprocess, sys, time
@@ -95,11 +100,17 @@ def description_length(e, b, n):
 def main():
     global FC, WORK
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["scan", "consensus", "mdl", "set"])
+    ap.add_argument("what", choices=["scan", "consensus", "mdl", "set", "generate"])
     ap.add_argument("x"); ap.add_argument("y"); ap.add_argument("arg", nargs="?")
     ap.add_argument("--framecut", default=FC); ap.add_argument("--work", default=WORK)
     a = ap.parse_args()
     FC, WORK = a.framecut, a.work
+    if a.what == "generate":
+        r = np.random.default_rng(0); n, d, k = int(a.arg), 768, 120
+        c = np.abs(r.standard_normal((k, d))); lab = r.integers(0, k, n)
+        np.save(a.x, (c[lab] + 0.9 * np.abs(r.standard_normal((n, d)))).astype(np.float32))
+        np.save(a.y, lab.astype(np.int32))
+        return
     X = np.load(a.x); y = np.load(a.y); n = len(X)
     if a.what == "scan":
         for g in [float(v) for v in a.arg.split(",")]:
