@@ -291,6 +291,7 @@ struct framecut_kl_team {
     _Atomic long finished;  // last job the helper finished
     _Atomic int quit;
     long jobs;              // caller's job counter
+    int alone;              // set once the helper was too slow to answer: the caller works alone
     // The posted job (written before `posted` is released, read after it is acquired).
     double *gains;
     const double *sides;
@@ -303,10 +304,12 @@ struct framecut_kl_team {
     double best;
 };
 
+enum { team_spin_limit = 1 << 14 };
+
 static inline void team_pause(unsigned *spins) {
     // Spin while the partner is about to answer (a step takes microseconds); yield the core
     // after a while, so that a partner that lost its core (a loaded machine) can run.
-    if (++*spins < (1u << 14)) {
+    if (++*spins < team_spin_limit) {
 #if defined(__x86_64__)
         _mm_pause();
 #endif
@@ -356,7 +359,7 @@ void framecut_kl_team_stop(framecut_kl_team *team) {
 
 long framecut_kl_team_update_gains(framecut_kl_team *team, double *gains, const double *sides, const int32_t *columns,
                                    const float *row, double twice, long count, long minimum, double *best) {
-    if (!team || count < minimum || count < 32) return framecut_kl_update_gains(gains, sides, columns, row, twice, count, best);
+    if (!team || team->alone || count < minimum || count < 32) return framecut_kl_update_gains(gains, sides, columns, row, twice, count, best);
     long half = (count / 2) & ~15L;
     team->gains = gains + half;
     team->sides = sides + half;
@@ -370,6 +373,12 @@ long framecut_kl_team_update_gains(framecut_kl_team *team, double *gains, const 
     long position = framecut_kl_update_gains(gains, sides, columns, row, twice, half, &mine);
     unsigned spins = 0;
     while (atomic_load_explicit(&team->finished, memory_order_acquire) != job) team_pause(&spins);
+    // A helper that had to be waited for this long lost its core (a loaded machine): each
+    // step would wait for the scheduler. Stop it and finish the sequence alone (same bits).
+    if (spins >= team_spin_limit) {
+        team->alone = 1;
+        atomic_store_explicit(&team->quit, 1, memory_order_release);
+    }
     // The first position of the largest gain: the helper's half only wins when strictly larger.
     if (team->position >= 0 && team->best > mine) {
         *best = team->best;
