@@ -277,3 +277,113 @@ long framecut_kl_update_gains(double *gains, const double *sides, const int32_t 
 #endif
     return update_portable(gains, sides, columns, row, twice, count, best);
 }
+
+// ---- two threads on one Kernighan-Lin move sequence ----
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+struct framecut_kl_team {
+    pthread_t thread;
+    _Atomic long posted;    // last job the caller posted
+    _Atomic long finished;  // last job the helper finished
+    _Atomic int quit;
+    long jobs;              // caller's job counter
+    int alone;              // set once the helper was too slow to answer: the caller works alone
+    // The posted job (written before `posted` is released, read after it is acquired).
+    double *gains;
+    const double *sides;
+    const int32_t *columns;
+    const float *row;
+    double twice;
+    long count;
+    // The helper's answer (written before `finished` is released).
+    long position;
+    double best;
+};
+
+enum { team_spin_limit = 1 << 14 };
+
+static inline void team_pause(unsigned *spins) {
+    // Spin while the partner is about to answer (a step takes microseconds); yield the core
+    // after a while, so that a partner that lost its core (a loaded machine) can run.
+    if (++*spins < team_spin_limit) {
+#if defined(__x86_64__)
+        _mm_pause();
+#endif
+    } else {
+        sched_yield();
+    }
+}
+
+static void *team_helper(void *argument) {
+    struct framecut_kl_team *team = argument;
+    long seen = 0;
+    for (;;) {
+        unsigned spins = 0;
+        long job;
+        while ((job = atomic_load_explicit(&team->posted, memory_order_acquire)) == seen) {
+            if (atomic_load_explicit(&team->quit, memory_order_acquire)) return NULL;
+            team_pause(&spins);
+        }
+        seen = job;
+        double best;
+        team->position = framecut_kl_update_gains(team->gains, team->sides, team->columns, team->row,
+                                                  team->twice, team->count, &best);
+        team->best = best;
+        atomic_store_explicit(&team->finished, job, memory_order_release);
+    }
+}
+
+framecut_kl_team *framecut_kl_team_start(void) {
+    struct framecut_kl_team *team = calloc(1, sizeof *team);
+    if (!team) return NULL;
+    atomic_init(&team->posted, 0);
+    atomic_init(&team->finished, 0);
+    atomic_init(&team->quit, 0);
+    if (pthread_create(&team->thread, NULL, team_helper, team) != 0) {
+        free(team);
+        return NULL;
+    }
+    return team;
+}
+
+void framecut_kl_team_stop(framecut_kl_team *team) {
+    if (!team) return;
+    atomic_store_explicit(&team->quit, 1, memory_order_release);
+    pthread_join(team->thread, NULL);
+    free(team);
+}
+
+long framecut_kl_team_update_gains(framecut_kl_team *team, double *gains, const double *sides, const int32_t *columns,
+                                   const float *row, double twice, long count, long minimum, double *best) {
+    if (!team || team->alone || count < minimum || count < 32) return framecut_kl_update_gains(gains, sides, columns, row, twice, count, best);
+    long half = (count / 2) & ~15L;
+    team->gains = gains + half;
+    team->sides = sides + half;
+    team->columns = columns + half;
+    team->row = row;
+    team->twice = twice;
+    team->count = count - half;
+    long job = ++team->jobs;
+    atomic_store_explicit(&team->posted, job, memory_order_release);
+    double mine;
+    long position = framecut_kl_update_gains(gains, sides, columns, row, twice, half, &mine);
+    unsigned spins = 0;
+    while (atomic_load_explicit(&team->finished, memory_order_acquire) != job) team_pause(&spins);
+    // A helper that had to be waited for this long lost its core (a loaded machine): each
+    // step would wait for the scheduler. Stop it and finish the sequence alone (same bits).
+    if (spins >= team_spin_limit) {
+        team->alone = 1;
+        atomic_store_explicit(&team->quit, 1, memory_order_release);
+    }
+    // The first position of the largest gain: the helper's half only wins when strictly larger.
+    if (team->position >= 0 && team->best > mine) {
+        *best = team->best;
+        return team->position + half;
+    }
+    *best = mine;
+    return position;
+}

@@ -24,4 +24,17 @@ void framecut_logit_costs(float *values, long count, double lowest, double scale
 /// and stores that gain in `*best`.
 long framecut_kl_update_gains(double *gains, const double *sides, const int32_t *columns, const float *row,
                               double twice, long count, double *best);
+
+/// Two threads on one Kernighan-Lin move sequence: a helper thread that updates the second
+/// half of the gains at each step while the caller updates the first. The result (gains,
+/// position, best gain) is bit for bit that of `framecut_kl_update_gains`.
+typedef struct framecut_kl_team framecut_kl_team;
+/// Starts the helper thread (it spins between steps, yielding its core after a while).
+/// NULL when no thread could be started (then the team functions work alone).
+framecut_kl_team *framecut_kl_team_start(void);
+/// Stops and joins the helper; NULL is ignored.
+void framecut_kl_team_stop(framecut_kl_team *team);
+/// `framecut_kl_update_gains` on two threads (by the caller alone with NULL or below `minimum` entries).
+long framecut_kl_team_update_gains(framecut_kl_team *team, double *gains, const double *sides, const int32_t *columns,
+                                   const float *row, double twice, long count, long minimum, double *best);
 #endif

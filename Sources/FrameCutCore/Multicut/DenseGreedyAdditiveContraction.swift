@@ -10,8 +10,20 @@
 /// rescanned lazily, when they reach the top of a tournament tree over the row maxima. On
 /// real embeddings, where a few clusters absorb most images, this avoids rescanning every
 /// row after every contraction.
+///
+/// With `savedRowLimit > 0` it also keeps what it needs to give the original costs back
+/// (`Outcome.original`): a contraction writes only row `a` and column `a` of the surviving
+/// cluster's representative `a`, so the first time a node becomes a representative its row
+/// is saved. Restoring those rows and columns (and the diagonal) gives the matrix back bit
+/// for bit, without computing the costs again.
 public struct DenseGreedyAdditiveContraction {
-    public init() {}
+    /// Up to how many representatives' rows are saved for `OriginalCosts.restore` (0: none).
+    /// Past it the saved rows are dropped and `Outcome.original` is nil.
+    public var savedRowLimit: Int
+
+    public init(savedRowLimit: Int = 0) {
+        self.savedRowLimit = savedRowLimit
+    }
 
     /// Live rows from which a contraction's column pass is split between two threads.
     static let parallelThreshold = 4096
@@ -25,6 +37,8 @@ public struct DenseGreedyAdditiveContraction {
         public let contractions: Int
         /// Stale rows rescanned (a measure of work).
         public let rescans: Int
+        /// What restores the original costs (nil without `savedRowLimit`, or past it).
+        public let original: DenseOriginalCosts?
     }
 
 
@@ -43,6 +57,7 @@ public struct DenseGreedyAdditiveContraction {
         var position = [Int32](0..<Int32(n))
 
         var alive = [Bool](repeating: true, count: n)
+        let saved = savedRowLimit > 0 ? DenseOriginalCosts(nodeCount: n, limit: Swift.min(savedRowLimit, n)) : nil
 
         // Top-2 scan of every row.
         best.withUnsafeMutableBufferPointer { b in
@@ -107,6 +122,7 @@ public struct DenseGreedyAdditiveContraction {
                 // Row a becomes the sum of rows a and b. Entries of dead clusters hold stale sums
                 // and are never read: every scan checks `alive` or walks the live list.
                 let rowA = m + a * n, rowB = m + b * n
+                saved?.save(row: a, from: rowA)
                 for x in 0..<n { rowA[x] += rowB[x] }
 
                 // b leaves the live set.
@@ -144,7 +160,8 @@ public struct DenseGreedyAdditiveContraction {
             let p = Int(parent[i])
             if p != i { parent[i] = parent[p] }
         }
-        return Outcome(representatives: parent, contractedCost: contracted, contractions: contractions, rescans: rescans)
+        return Outcome(representatives: parent, contractedCost: contracted, contractions: contractions, rescans: rescans,
+                       original: saved?.complete == true ? saved : nil)
     }
 
     /// Index and value of the largest entry of a live column (lowest index on ties) and the second largest value.

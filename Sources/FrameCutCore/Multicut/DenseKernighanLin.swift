@@ -18,6 +18,11 @@ public struct DenseKernighanLin: Sendable {
     public var epsilon: Double
     /// Upper bound on outer passes.
     public var maxIterations: Int
+    /// With two threads: pairs of clusters with at least this many nodes run alone, each long
+    /// sequence on both threads (`framecut_kl_team`), lists of at least `teamSplit` entries
+    /// split between them. Labels do not depend on either (tests lower them).
+    var teamPairSize = 2048
+    var teamSplit = 1024
 
     public init(patience: Int = 64, epsilon: Double = 1e-7, maxIterations: Int = 100) {
         self.patience = patience
@@ -59,6 +64,8 @@ public struct DenseKernighanLin: Sendable {
         }
         var state = KLState(matrix: matrix, labels: labels, threads: threads, slots: slots)
         state.patience = patience
+        state.teamPairSize = teamPairSize
+        state.teamSplit = teamSplit
         var passes = 0
         var changed = [Bool](repeating: true, count: state.clusterCount)
         for _ in 0..<maxIterations {
@@ -138,6 +145,11 @@ struct PairPassContext: @unchecked Sendable {
     let patience: Int
     let longSequences: Bool
     let epsilon: Double
+    /// Whether a long sequence may take a second thread (`framecut_kl_team`): only when the
+    /// pass runs alone.
+    var team = false
+    /// Gain lists of at least this many entries are split between the two threads.
+    var teamSplit = 1024
 
     /// Adds (sign +1) or removes (-1) row `v` to the sums of cluster `c`.
     @inline(__always)
@@ -167,6 +179,12 @@ struct KLState {
     /// Second stage: sequences run to the end, on pairs of clusters with some attraction.
     var longSequences = false
     let scratch: [PairScratch]
+    /// Pairs of clusters with at least this many nodes run alone, their sequences on two threads.
+    var teamPairSize = 2048
+    /// Gain lists of at least this many entries are split between the two threads.
+    var teamSplit = 1024
+    /// A sequence takes its second thread after this many moves (short ones are not worth a thread).
+    static let teamAfterMoves = 32
 
     init(matrix: SymmetricCostMatrix, labels: [Int32], threads: Int, slots: [Int32]) {
         self.matrix = matrix
@@ -252,27 +270,46 @@ struct KLState {
     /// pair with the decrease it applied.
     mutating func improvePairs(_ round: [(Int, Int)], epsilon: Double) -> [(Int, Int, Double)] {
         let snapshot = members
-        let workers = Swift.min(scratch.count, round.count)
+        // With two threads, the pairs of at least `teamPairSize` nodes run first, one at a time,
+        // each sequence on both threads; then the others, spread over the threads. The pairs of a
+        // round are disjoint, so the order does not change the result.
+        let large = threads >= 2 ? round.indices.filter { snapshot[round[$0].0].count + snapshot[round[$0].1].count >= teamPairSize } : []
+        let small = large.isEmpty ? Array(round.indices) : round.indices.filter { snapshot[round[$0].0].count + snapshot[round[$0].1].count < teamPairSize }
+        let workers = Swift.min(scratch.count, small.count)
         var outcomes = [PairOutcome](repeating: .unchanged, count: round.count)
         let n = self.n, patience = self.patience, longSequences = self.longSequences
         let matrix = self.matrix.values, scratch = self.scratch
+        let teamSplit = self.teamSplit
         sums.withUnsafeMutableBufferPointer { s in
             labels.withUnsafeMutableBufferPointer { l in
                 outcomes.withUnsafeMutableBufferPointer { o in
                   slots.withUnsafeBufferPointer { slotBuffer in
-                    let context = PairPassContext(matrix: matrix, n: n, sums: s.baseAddress!, labels: l.baseAddress!,
+                    var context = PairPassContext(matrix: matrix, n: n, sums: s.baseAddress!, labels: l.baseAddress!,
                                                   slots: slotBuffer.baseAddress!,
                                                   patience: patience, longSequences: longSequences, epsilon: epsilon)
                     let out = SendablePointer(base: o.baseAddress!)
+                    if !large.isEmpty {
+                        var teamContext = context
+                        teamContext.team = true
+                        teamContext.teamSplit = teamSplit
+                        for k in large {
+                            let (a, b) = round[k]
+                            out.base[k] = KLState.pairPass(teamContext, a: a, b: b, membersA: snapshot[a], membersB: snapshot[b],
+                                                           newCluster: false, scratch: scratch[0])
+                        }
+                    }
+                    context.team = false
+                    let shared = context
                     parallelFor(chunks: workers, threads: workers) { w in
-                        var k = w
-                        while k < round.count {
+                        var t = w
+                        while t < small.count {
+                            let k = small[t]
                             let (a, b) = round[k]
                             if !snapshot[a].isEmpty, !snapshot[b].isEmpty {
-                                out.base[k] = KLState.pairPass(context, a: a, b: b, membersA: snapshot[a], membersB: snapshot[b],
+                                out.base[k] = KLState.pairPass(shared, a: a, b: b, membersA: snapshot[a], membersB: snapshot[b],
                                                                newCluster: false, scratch: scratch[w])
                             }
-                            k += workers
+                            t += workers
                         }
                     }
                   }
@@ -298,12 +335,15 @@ struct KLState {
         sums.append(contentsOf: repeatElement(0, count: n))
         let membersA = members[a]
         let n = self.n, patience = self.patience, longSequences = self.longSequences, matrix = self.matrix.values
+        let teamSplit = self.teamSplit, threads = self.threads
         let outcome = sums.withUnsafeMutableBufferPointer { s in
             labels.withUnsafeMutableBufferPointer { l in
                 slots.withUnsafeBufferPointer { slotBuffer in
-                    let context = PairPassContext(matrix: matrix, n: n, sums: s.baseAddress!, labels: l.baseAddress!,
+                    var context = PairPassContext(matrix: matrix, n: n, sums: s.baseAddress!, labels: l.baseAddress!,
                                                   slots: slotBuffer.baseAddress!,
                                                   patience: patience, longSequences: longSequences, epsilon: epsilon)
+                    context.team = threads >= 2
+                    context.teamSplit = teamSplit
                     return KLState.pairPass(context, a: a, b: target, membersA: membersA, membersB: [], newCluster: true, scratch: scratch[0])
                 }
             }
@@ -407,6 +447,8 @@ struct KLState {
                     var live = count  // entries in the list (moved ones included until squeezed out)
                     var unmoved = count
                     var sinceBest = 0
+                    var team: OpaquePointer? = nil
+                    defer { framecut_kl_team_stop(team) }
                     while pick >= 0, unmoved > 0 {
                         let v = nodes[pick]
                         let row = Int(rows[pick])
@@ -430,8 +472,14 @@ struct KLState {
                         if unmoved * 2 < live {
                             live = KLState.squeeze(nodes.baseAddress!, rows.baseAddress!, sides.baseAddress!, gains.baseAddress!, live)
                         }
-                        (pick, pickGain) = KLState.updateGains(gains.baseAddress!, sides.baseAddress!, rows.baseAddress!,
-                                                               m + row * n, 2 * from, live)
+                        if team == nil, context.team, scratch.order.count == KLState.teamAfterMoves,
+                           live >= 2 * context.teamSplit {
+                            team = framecut_kl_team_start()
+                        }
+                        var best = -Double.infinity
+                        pick = framecut_kl_team_update_gains(team, gains.baseAddress!, sides.baseAddress!, rows.baseAddress!,
+                                                             m + row * n, 2 * from, live, context.teamSplit, &best)
+                        pickGain = best
                     }
                 }
             }

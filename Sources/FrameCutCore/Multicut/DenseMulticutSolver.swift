@@ -95,16 +95,27 @@ public struct DenseMulticutSolver {
         clock.restart()
         guard progress(.gaec) else { throw FrameCutError.cancelled }
         var cancelled = false
-        let outcome = try DenseGreedyAdditiveContraction().run(matrix) {
-            if !cancelled, !progress(.gaec) { cancelled = true }
-            return cancelled
-        }
-        let gaecLabels = Partition.canonicalLabels(outcome.representatives)
+        // The saved rows are held only until they are restored (one reference, dropped below).
+        var (representatives, original): ([Int32], DenseOriginalCosts?) = try {
+            let outcome = try DenseGreedyAdditiveContraction(savedRowLimit: Self.savedRowLimit(nodeCount: n, memoryLimit: options.memoryLimit)).run(matrix) {
+                if !cancelled, !progress(.gaec) { cancelled = true }
+                return cancelled
+            }
+            return (outcome.representatives, outcome.original)
+        }()
+        let gaecLabels = Partition.canonicalLabels(representatives)
+        representatives = []
         let secondsGAEC = clock.seconds
 
-        // GAEC overwrote the matrix; restore the original costs for the energy and KL.
+        // GAEC overwrote the matrix; restore the original costs for the energy and KL: from
+        // the rows GAEC saved (bit for bit the same), or by filling the matrix again.
         clock.restart()
-        _ = try source.fill(matrix, costs: costs, threads: options.threads)
+        if let saved = original {
+            try saved.restore(matrix, threads: options.threads)
+            original = nil
+        } else {
+            _ = try source.fill(matrix, costs: costs, threads: options.threads)
+        }
         let energyGAEC = DenseEnergy.energy(matrix, labels: gaecLabels, threads: options.threads)
         var labels = gaecLabels
         var passes = 0
@@ -140,6 +151,15 @@ public struct DenseMulticutSolver {
                                 energyGAEC: energyGAEC, clusterCountGAEC: Partition.clusterCount(gaecLabels),
                                 secondsCosts: secondsCosts, secondsGAEC: secondsGAEC, secondsKL: secondsKL,
                                 range: fill.range, totalCost: fill.totalCost, kernighanLinPasses: passes)
+    }
+
+    /// How many rows GAEC may save to restore the costs without filling the matrix again: at
+    /// most half the rows, and what the memory limit leaves beside the matrix.
+    static func savedRowLimit(nodeCount n: Int, memoryLimit: UInt64) -> Int {
+        let needed = estimatedBytes(nodeCount: n)
+        guard memoryLimit > needed, n > 0 else { return 0 }
+        let spare = (memoryLimit - needed) / UInt64(4 * n)
+        return Int(Swift.min(UInt64(n / 2), spare))
     }
 
     /// The nodes ordered by cluster (clusters by label), each cluster's nodes in increasing order.

@@ -1,3 +1,4 @@
+import CFrameCutKernels
 import Foundation
 import Testing
 @testable import FrameCutCore
@@ -119,5 +120,93 @@ struct DenseSpeedupTests {
         }
         #expect(results[1] == results[0])
         #expect(results[2] == results[0])
+    }
+
+    @Test("GAEC's saved rows give the original costs back bit for bit; past the limit it keeps none",
+          arguments: [(300, 6, 0.5), (260, 2, 0.6), (150, 20, 0.3)])
+    func savedRowsRestoreTheMatrix(count: Int, centres: Int, cal: Double) throws {
+        let embeddings = try clusteredEmbeddings(count: count, dimension: 8, centres: centres, spread: 0.8, seed: UInt64(count + centres))
+        let source = try EmbeddingCostSource(embeddings)
+        let costs = try CostFunction(cal: cal)
+        let matrix = try SymmetricCostMatrix(nodeCount: count)
+        _ = try source.fill(matrix, costs: costs, threads: 1)
+        let original = Array(UnsafeBufferPointer(start: matrix.values, count: count * count)).map(\.bitPattern)
+        let plain = try DenseGreedyAdditiveContraction().run(matrix)
+        #expect(plain.original == nil)
+        _ = try source.fill(matrix, costs: costs, threads: 1)
+        let saving = try DenseGreedyAdditiveContraction(savedRowLimit: count).run(matrix)
+        #expect(saving.representatives == plain.representatives)
+        let saved = try #require(saving.original)
+        #expect(saved.savedRows > 1 && saved.savedRows < count)
+        #expect(Array(UnsafeBufferPointer(start: matrix.values, count: count * count)).map(\.bitPattern) != original)
+        try saved.restore(matrix, threads: 2)
+        #expect(Array(UnsafeBufferPointer(start: matrix.values, count: count * count)).map(\.bitPattern) == original)
+
+        _ = try source.fill(matrix, costs: costs, threads: 1)
+        let short = try DenseGreedyAdditiveContraction(savedRowLimit: saved.savedRows - 1).run(matrix)
+        #expect(short.original == nil)
+        #expect(short.representatives == plain.representatives)
+    }
+
+    @Test("the two-thread gain update gives the one-thread bits and first largest position with every instruction set")
+    func teamKernelMatchesOneThread() throws {
+        var random = TestRandom(seed: 9)
+        let rowLength = 3000
+        let row = (0..<rowLength).map { _ in Float(random.gaussian() * 3) }
+        let team = framecut_kl_team_start()
+        #expect(team != nil)
+        defer { framecut_kl_team_stop(team); DenseKernels.limit(3) }
+        for count in [31, 32, 33, 64, 100, 1000, 2049] {
+            let columns = (0..<count).map { _ in Int32(random.next() % UInt64(rowLength)) }
+            let sides = (0..<count).map { k -> Double in k % 7 == 6 ? 0 : (random.next() % 2 == 0 ? 1 : -1) }
+            var start = (0..<count).map { k -> Double in sides[k] == 0 ? -.infinity : (random.gaussian() * 10).rounded() }
+            // A tie between the two halves (the first position must win) and an all-masked list.
+            if count > 40 { start[count - 2] = 1e6; start[3] = 1e6 }
+            let masked = [Double](repeating: -.infinity, count: count)
+            for (initial, twice) in [(start, 2.0), (start, -2.0), (masked, 2.0)] {
+                for level in [0, 2, 3] {
+                    let used = DenseKernels.limit(level)
+                    var one = initial, two = initial, sideValues = sides, columnValues = columns, rowValues = row
+                    var bestOne = 0.0, bestTwo = 0.0
+                    let (p1, p2) = sideValues.withUnsafeMutableBufferPointer { s in
+                        columnValues.withUnsafeMutableBufferPointer { c in
+                            rowValues.withUnsafeMutableBufferPointer { r in
+                                let p1 = one.withUnsafeMutableBufferPointer {
+                                    framecut_kl_update_gains($0.baseAddress!, s.baseAddress!, c.baseAddress!, r.baseAddress!, twice, count, &bestOne)
+                                }
+                                let p2 = two.withUnsafeMutableBufferPointer {
+                                    framecut_kl_team_update_gains(team, $0.baseAddress!, s.baseAddress!, c.baseAddress!, r.baseAddress!, twice, count, 32, &bestTwo)
+                                }
+                                return (p1, p2)
+                            }
+                        }
+                    }
+                    #expect(two.map(\.bitPattern) == one.map(\.bitPattern), "level \(used), count \(count)")
+                    #expect(p2 == p1 && bestTwo == bestOne, "level \(used), count \(count)")
+                }
+            }
+        }
+    }
+
+    @Test("Kernighan-Lin with sequences on two threads gives the one-thread labels",
+          arguments: [(400, 3, 0.6), (360, 5, 0.5), (300, 2, 0.7)])
+    func teamSequencesGiveSameLabels(count: Int, centres: Int, cal: Double) throws {
+        let embeddings = try clusteredEmbeddings(count: count, dimension: 8, centres: centres, spread: 0.9, seed: UInt64(count * 3 + centres))
+        let source = try EmbeddingCostSource(embeddings)
+        let matrix = try SymmetricCostMatrix(nodeCount: count)
+        _ = try source.fill(matrix, costs: try CostFunction(cal: cal), threads: 1)
+        var random = TestRandom(seed: UInt64(count))
+        // A poor start (random labels in 4 groups), so that long sequences run on large pairs.
+        let start = (0..<count).map { _ in Int32(random.next() % 4) }
+        var alone = start
+        let passes = try DenseKernighanLin().run(matrix, labels: &alone, threads: 1)
+        var kl = DenseKernighanLin()
+        kl.teamPairSize = 64
+        kl.teamSplit = 32
+        var teamed = start
+        let teamPasses = try kl.run(matrix, labels: &teamed, threads: 2)
+        #expect(teamed == alone)
+        #expect(teamPasses == passes)
+        #expect(alone != start)
     }
 }
