@@ -269,6 +269,9 @@ struct BenchMulticutCaseCommand: AsyncParsableCommand {
     @Option(name: .customLong("pair-limit"), help: "Large-scale solver: union bound of the exact pair step (0: off).")
     var pairLimit: Int = LargeScaleOptions.defaultPairLimit
 
+    @Option(name: .customLong("pair-min-edges"), help: "Large-scale solver: kNN edges a pair of clusters needs for the pair step (default: k).")
+    var pairMinEdges: Int?
+
     @Option(help: "Threads.")
     var threads: Int = 2
 
@@ -342,7 +345,8 @@ struct BenchMulticutCaseCommand: AsyncParsableCommand {
             } else {
                 let options = LargeScaleOptions(k: costs == "auto" ? max(knn, FuzzyModularityCostSource.defaultNeighbours) : knn, algorithm: .gaecKL,
                                                 threads: threads, memoryLimit: limit,
-                                                splitLimit: costs == "auto" ? LargeScaleOptions.labelFreeSplitLimit : 0, pairLimit: pairLimit)
+                                                splitLimit: costs == "auto" ? LargeScaleOptions.labelFreeSplitLimit : 0, pairLimit: pairLimit,
+                                                pairMinEdges: pairMinEdges)
                 let solver = LargeScaleMulticutSolver(options: options)
                 let outcome = costs == "auto"
                     ? try solver.solve(data, model: try FuzzyModularityPairCostModel())

@@ -10,7 +10,9 @@ import CBLAS
 /// the step never raises the energy. It corrects what the affine approximation gets wrong on
 /// the border between two clusters, where most of the difference to the dense solver lies.
 ///
-/// Pairs are visited in passes: the pairs of adjacent clusters ordered by the number of kNN
+/// Only pairs with at least `minEdges` kNN edges between them are solved (the solver asks for
+/// `k`: as many as one node's neighbour list; pairs with fewer have hardly a border, and each
+/// solve costs O(m² d)). Pairs are visited in passes: the pairs of adjacent clusters ordered by the number of kNN
 /// edges between them (most first, then by cluster ids), solved in rounds of disjoint pairs
 /// spread over the threads (each with its own single-threaded GEMM and matrix) and applied in
 /// round order, so the labels do not depend on the thread count.
@@ -35,12 +37,14 @@ enum ClusterPairRefinement {
     /// Runs up to `maxPasses` passes (until one improves nothing); `free` holds the empty slots.
     static func run<Model: PairCostModel>(labels: inout [Int32], free: inout [Int32], aggregates: ClusterAggregates?,
                                           graph: KNNGraph, model: Model, scanner: SimilarityScanner, limit: Int,
-                                          threads: Int, maxPasses: Int = 4, cancelled: () -> Bool = { false }) throws -> Outcome {
+                                          threads: Int, minEdges: Int = 1, maxPasses: Int = 4,
+                                          cancelled: () -> Bool = { false }) throws -> Outcome {
         var total = Outcome()
         var changed: Set<Int32>? = nil
         for _ in 0..<maxPasses {
             let pass = try runPass(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
-                                   scanner: scanner, limit: limit, threads: threads, only: changed, changed: &changed, cancelled: cancelled)
+                                   scanner: scanner, limit: limit, threads: threads, minEdges: minEdges, only: changed, changed: &changed,
+                                   cancelled: cancelled)
             total.improved += pass.improved
             total.solved += pass.solved
             total.energyChange += pass.energyChange
@@ -79,14 +83,14 @@ enum ClusterPairRefinement {
 
     static func runPass<Model: PairCostModel>(labels: inout [Int32], free: inout [Int32], aggregates: ClusterAggregates?,
                                               graph: KNNGraph, model: Model, scanner: SimilarityScanner, limit: Int,
-                                              threads: Int, only: Set<Int32>?, changed: inout Set<Int32>?,
+                                              threads: Int, minEdges: Int, only: Set<Int32>?, changed: inout Set<Int32>?,
                                               cancelled: () -> Bool) throws -> Outcome {
         let n = labels.count
         var members = [[Int32]](repeating: [], count: n)
         for v in 0..<n { members[Int(labels[v])].append(Int32(v)) }
         // After the first pass only pairs touching a cluster the previous pass changed.
         var pending = adjacentPairs(labels: labels, graph: graph).filter { (pair: (p: Int32, q: Int32, edges: Int)) -> Bool in
-            guard members[Int(pair.p)].count + members[Int(pair.q)].count <= limit else { return false }
+            guard pair.edges >= minEdges, members[Int(pair.p)].count + members[Int(pair.q)].count <= limit else { return false }
             guard let only else { return true }
             return only.contains(pair.p) || only.contains(pair.q)
         }

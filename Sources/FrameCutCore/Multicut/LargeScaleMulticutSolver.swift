@@ -18,10 +18,14 @@ public struct LargeScaleOptions: Sendable {
     /// Pairs of adjacent clusters whose union has at most this many nodes are re-solved densely
     /// on their exact costs by Kernighan-Lin (``ClusterPairRefinement``); 0 turns the pair step off.
     public var pairLimit: Int
+    /// The pair step solves only pairs of clusters with at least this many kNN edges between
+    /// them; nil (the default): `k`.
+    public var pairMinEdges: Int?
 
     public init(k: Int = 32, algorithm: MulticutAlgorithm = .gaecKL, threads: Int = 2,
                 memoryLimit: UInt64 = MemoryBudget.defaultLimit, maxRounds: Int = 8, maxSweeps: Int = 16, splitLimit: Int = 0,
-                pairLimit: Int = LargeScaleOptions.defaultPairLimit) {
+                pairLimit: Int = LargeScaleOptions.defaultPairLimit, pairMinEdges: Int? = nil) {
+        self.pairMinEdges = pairMinEdges.map { Swift.max(1, $0) }
         self.splitLimit = Swift.max(0, splitLimit)
         self.pairLimit = Swift.max(0, pairLimit)
         self.k = k
@@ -207,6 +211,7 @@ public struct LargeScaleMulticutSolver {
                 guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
                 pairOutcome = try ClusterPairRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
                                                             scanner: scanner, limit: options.pairLimit, threads: options.threads,
+                                                            minEdges: options.pairMinEdges ?? graph.k,
                                                             cancelled: { !progress(.kernighanLin) })
                 moves += pairOutcome.improved
                 stages.lap("pair refinement")
