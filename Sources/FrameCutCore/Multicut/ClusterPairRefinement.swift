@@ -12,7 +12,9 @@ import CBLAS
 ///
 /// Only pairs with at least `minEdges` kNN edges between them are solved (the solver asks for
 /// `k`: as many as one node's neighbour list; pairs with fewer have hardly a border, and each
-/// solve costs O(m² d)). Pairs are visited in passes: the pairs of adjacent clusters ordered by the number of kNN
+/// solve costs O(m² d)), and pairs of clusters of at least 8 nodes whose affine sum attracts
+/// (``ClusterAggregates/affine(_:_:)`` > 0) though few or no kNN edges join them: GAEC never
+/// joins those, the dense solver does when their exact sum is positive. Pairs are visited in passes: the pairs of adjacent clusters ordered by the number of kNN
 /// edges between them (most first, then by cluster ids), solved in rounds of disjoint pairs
 /// spread over the threads (each with its own single-threaded GEMM and matrix) and applied in
 /// round order, so the labels do not depend on the thread count.
@@ -27,6 +29,11 @@ enum ClusterPairRefinement {
         /// The sum of the sub-problems' energy changes (negative).
         var energyChange = 0.0
     }
+
+    /// Clusters of at least this many nodes are also paired when not adjacent but attracting
+    /// under the affine sums (at most `attractingMaxClusters` of them, the largest).
+    static let attractingMinSize = 8
+    static let attractingMaxClusters = 4096
 
     /// Bytes one worker holds for unions of at most `limit` nodes of dimension `d`.
     static func estimatedBytes(limit: Int, dimension d: Int) -> UInt64 {
@@ -93,6 +100,24 @@ enum ClusterPairRefinement {
             guard pair.edges >= minEdges, members[Int(pair.p)].count + members[Int(pair.q)].count <= limit else { return false }
             guard let only else { return true }
             return only.contains(pair.p) || only.contains(pair.q)
+        }
+        // Pairs without (enough) kNN edges whose affine sum attracts: GAEC never joins clusters
+        // without a kNN edge, the dense solver does when their exact sum is positive.
+        if let aggregates {
+            var large = (0..<n).filter { members[$0].count >= attractingMinSize }
+            if large.count > attractingMaxClusters {
+                large = Array(large.sorted { members[$0].count != members[$1].count ? members[$0].count > members[$1].count : $0 < $1 }
+                    .prefix(attractingMaxClusters)).sorted()
+            }
+            let listed = Set(pending.map { UInt64(UInt32($0.p)) << 32 | UInt64(UInt32($0.q)) })
+            for (x, p) in large.enumerated() {
+                for q in large[(x + 1)...] where members[p].count + members[q].count <= limit {
+                    let key = UInt64(UInt32(p)) << 32 | UInt64(UInt32(q))
+                    guard !listed.contains(key), aggregates.affine(p, q) > 0 else { continue }
+                    guard only.map({ $0.contains(Int32(p)) || $0.contains(Int32(q)) }) ?? true else { continue }
+                    pending.append((Int32(p), Int32(q), 0))
+                }
+            }
         }
         var touched = Set<Int32>()
         defer { changed = touched }

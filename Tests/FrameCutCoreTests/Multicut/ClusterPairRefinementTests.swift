@@ -103,6 +103,37 @@ struct ClusterPairRefinementTests {
         #expect(abs(got - best) <= 1e-6 * abs(best), "pair step \(got), optimum \(best)")
     }
 
+    @Test("two attracting clusters without a kNN edge between them are joined by the pair step")
+    func joinsAttractingNonAdjacent() throws {
+        // Groups A (0..<20) and B (20..<40) close together, C (40..<60) far: with k = 3 no kNN
+        // edge joins A and B, yet their exact sum attracts (the dense solver joins them).
+        let n = 60, d = 3
+        var values = [Float](repeating: 0, count: n * d)
+        var random = SeededGenerator(seed: 17)
+        let centres: [[Float]] = [[1, 0.2, 0], [1, -0.2, 0], [-1, 0, 1]]
+        for i in 0..<n {
+            for c in 0..<d { values[i * d + c] = centres[i / 20][c] + Float(Double(random.next() >> 11) / Double(1 << 53) - 0.5) * 0.02 }
+        }
+        let data = try Embeddings(count: n, dimension: d, values: values)
+        let (model, scanner) = try Self.prepared(data)
+        let graph = try KNNGraph(scanner: scanner, k: 3)
+        for i in 0..<20 { for e in graph.offsets[i]..<graph.offsets[i + 1] { #expect(graph.neighbors[Int(e)] < 20) } }
+        var labels = (0..<n).map { Int32($0 / 20) }
+        var free = (3..<Int32(n)).reversed().map { $0 }
+        let fit = AffineCostFit.fit(model: model, vectors: scanner.vectors, dimension: d, graph: graph)
+        let before = try StreamedEnergy.energies(of: [labels], model: model, scanner: scanner).energies[0]
+        let outcome = try scanner.vectors.withUnsafeBufferPointer { v in
+            let aggregates = ClusterAggregates(labels: labels, vectors: v, dimension: d, nodeFeatures: [], fit: fit)
+            #expect(aggregates.affine(0, 1) > 0)
+            return try ClusterPairRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
+                                                 scanner: scanner, limit: 4096, threads: 2, minEdges: 3)
+        }
+        let after = try StreamedEnergy.energies(of: [labels], model: model, scanner: scanner).energies[0]
+        #expect(outcome.improved >= 1)
+        #expect(Set(labels[0..<40]).count == 1, "A and B joined")
+        #expect(after < before)
+    }
+
     @Test("the solver with the pair step: energy no higher than without it, identical for any thread count, memory counted")
     func solverWithPairStep() throws {
         let (data, _) = try Self.data(count: 400, dimension: 16, classes: 10, seed: 31)
