@@ -34,12 +34,25 @@ public protocol PairCostModel: Sendable {
     /// `t < values.count` (float32, as the dense matrix stores them). The default calls
     /// `cost(similarity:i:j:)` per pair; a model overrides it with a vectorised loop.
     func transformRow(_ values: UnsafeMutableBufferPointer<Float>, row: Int, firstColumn: Int)
+
+    /// True when all `prepare` would scan for is the exact range of the cosine over all pairs
+    /// (the paper's costs). The large-scale solver then finds that range in its kNN pass (one
+    /// streamed pass instead of two) and hands it over with ``setCosineRange(_:)`` before
+    /// calling `prepare`, which must then return the L2-normalised rows unchanged. Default false.
+    var needsCosineRange: Bool { get }
+
+    /// Receives the exact cosine range found by the solver (see ``needsCosineRange``). Default: ignored.
+    mutating func setCosineRange(_ range: SimilarityRange)
 }
 
 extension PairCostModel {
     public func nodeFeature(_ i: Int) -> Double? { nil }
 
     public var exactFarCost: AffineCostFit? { nil }
+
+    public var needsCosineRange: Bool { false }
+
+    public mutating func setCosineRange(_ range: SimilarityRange) {}
 
     public func transformRow(_ values: UnsafeMutableBufferPointer<Float>, row: Int, firstColumn: Int) {
         for t in 0..<values.count {

@@ -19,6 +19,11 @@ public struct PaperPairCostModel: PairCostModel {
         return scanner.vectors
     }
 
+    /// True until the range is known: the large-scale solver finds it in its kNN pass.
+    public var needsCosineRange: Bool { range == nil }
+
+    public mutating func setCosineRange(_ range: SimilarityRange) { self.range = range }
+
     @inline(__always)
     public func cost(similarity: Double, i: Int, j: Int) -> Double {
         costs.cost(normalizedSimilarity: (range ?? SimilarityRange(min: -1, max: 1)).normalize(similarity))

@@ -96,7 +96,31 @@ extension SimilarityScanner {
             }
         }
         let perRow = extremes.flatMap { $0 }
-        let min32 = perRow.map(\.0).min() ?? 0, max32 = perRow.map(\.1).max() ?? 0
+        return try exactRange(embeddings, rowExtremes: RowExtremes(minimum: perRow.map(\.0), maximum: perRow.map(\.1)))
+    }
+
+    /// The float32 extremes of each row's pairs `j > i` (`+inf`/`-inf` for the last row), as a
+    /// streamed pass finds them (``KNNGraph/withRowExtremes(scanner:k:)`` gathers them with the
+    /// neighbours, so the range costs no pass of its own).
+    public struct RowExtremes: Sendable {
+        public let minimum: [Float]
+        public let maximum: [Float]
+        public init(minimum: [Float], maximum: [Float]) {
+            self.minimum = minimum
+            self.maximum = maximum
+        }
+    }
+
+    /// The exact range from per-row float32 extremes: every pair within `1e-5` of the float32
+    /// extremes is recomputed in float64 (candidate rows streamed again in blocks).
+    public func exactRange(_ embeddings: Embeddings, rowExtremes: RowExtremes) throws -> SimilarityRange {
+        let n = count
+        guard n >= 2, embeddings.count == n, embeddings.dimension == dimension else { throw FrameCutError.tooFewNodes(n) }
+        guard rowExtremes.minimum.count == n, rowExtremes.maximum.count == n else {
+            throw FrameCutError.shapeMismatch("similarity range: \(rowExtremes.minimum.count) row extremes for \(n) rows")
+        }
+        let perRow = Array(zip(rowExtremes.minimum, rowExtremes.maximum))
+        let min32 = perRow.prefix(n - 1).map(\.0).min() ?? 0, max32 = perRow.prefix(n - 1).map(\.1).max() ?? 0
         let tolerance: Float = 1e-5
         let candidateRows = (0..<(n - 1)).filter { perRow[$0].0 <= min32 + tolerance || perRow[$0].1 >= max32 - tolerance }
         let raw = embeddings.values

@@ -26,13 +26,30 @@ public struct KNNGraph: Sendable {
 
     /// Builds the graph from the streamed similarities of `scanner`.
     public init(scanner: SimilarityScanner, k requested: Int) throws {
+        var unused: SimilarityScanner.RowExtremes?
+        try self.init(scanner: scanner, k: requested, collectExtremes: false, extremes: &unused)
+    }
+
+    /// Builds the graph and, from the same streamed blocks, the float32 extremes of every row's
+    /// pairs `j > i` (what ``SimilarityScanner/exactRange(_:rowExtremes:)`` needs): one pass over
+    /// the similarity matrix instead of two.
+    public static func withRowExtremes(scanner: SimilarityScanner, k: Int) throws -> (graph: KNNGraph, extremes: SimilarityScanner.RowExtremes) {
+        var extremes: SimilarityScanner.RowExtremes?
+        let graph = try KNNGraph(scanner: scanner, k: k, collectExtremes: true, extremes: &extremes)
+        guard let extremes else { throw FrameCutError.invalidArgument("kNN graph: row extremes were not collected") }
+        return (graph, extremes)
+    }
+
+    private init(scanner: SimilarityScanner, k requested: Int, collectExtremes: Bool, extremes: inout SimilarityScanner.RowExtremes?) throws {
         let n = scanner.count
         guard n >= 2 else { throw FrameCutError.tooFewNodes(n) }
         guard requested >= 1 else { throw FrameCutError.invalidArgument("k must be at least 1, got \(requested)") }
         let k = Swift.min(requested, n - 1)
         // Exact top-k of every row (self excluded), ordered by similarity descending, then index.
-        let perBlock: [[Int32]] = scanner.mapBlocks(upperOnly: false) { r0, rows, _, block in
+        let perBlock: [(topK: [Int32], low: [Float], high: [Float])] = scanner.mapBlocks(upperOnly: false) { r0, rows, _, block in
             var out = [Int32](repeating: 0, count: rows * k)
+            var low = [Float](repeating: .infinity, count: collectExtremes ? rows : 0)
+            var high = [Float](repeating: -.infinity, count: collectExtremes ? rows : 0)
             var values = [Float](repeating: 0, count: k)
             var indices = [Int32](repeating: 0, count: k)
             for r in 0..<rows {
@@ -56,10 +73,22 @@ public struct KNNGraph: Sendable {
                     if filled < k { filled += 1 }
                 }
                 for t in 0..<k { out[r * k + t] = indices[t] }
+                if collectExtremes, i + 1 < n {
+                    var lo = Float.infinity, hi = -Float.infinity
+                    for j in (i + 1)..<n {
+                        lo = Swift.min(lo, row[j])
+                        hi = Swift.max(hi, row[j])
+                    }
+                    low[r] = lo
+                    high[r] = hi
+                }
             }
-            return out
+            return (out, low, high)
         }
-        let topK = perBlock.flatMap { $0 }
+        let topK = perBlock.flatMap(\.topK)
+        if collectExtremes {
+            extremes = SimilarityScanner.RowExtremes(minimum: perBlock.flatMap(\.low), maximum: perBlock.flatMap(\.high))
+        }
         // Symmetrise: count degrees, fill, sort, deduplicate.
         var degree = [Int](repeating: 0, count: n)
         for i in 0..<n {
@@ -94,15 +123,29 @@ public struct KNNGraph: Sendable {
         }
         let d = scanner.dimension
         let vectors = scanner.vectors
+        // Float64 similarities of the edges, rows spread over the threads (each entry is
+        // computed alone, so the values do not depend on the thread count).
         var similarities = [Double](repeating: 0, count: neighbors.count)
+        let chunks = Swift.min(n, 64 * scanner.threads)
         vectors.withUnsafeBufferPointer { v in
-            for i in 0..<n {
-                for e in offsets[i]..<offsets[i + 1] {
-                    let j = Int(neighbors[e])
-                    var s = 0.0
-                    let a = i * d, b = j * d
-                    for c in 0..<d { s += Double(v[a + c]) * Double(v[b + c]) }
-                    similarities[e] = s
+            neighbors.withUnsafeBufferPointer { nb in
+                similarities.withUnsafeMutableBufferPointer { out in
+                    let vb = SendablePointer(base: UnsafeMutablePointer(mutating: v.baseAddress!))
+                    let nbp = SendablePointer(base: UnsafeMutablePointer(mutating: nb.baseAddress!))
+                    let op = SendablePointer(base: out.baseAddress!)
+                    let offs = UncheckedSendable(offsets)
+                    parallelFor(chunks: chunks, threads: scanner.threads) { chunk in
+                        let first = chunk * n / chunks, last = (chunk + 1) * n / chunks
+                        for i in first..<last {
+                            for e in offs.value[i]..<offs.value[i + 1] {
+                                let j = Int(nbp.base[e])
+                                var s = 0.0
+                                let a = vb.base + i * d, b = vb.base + j * d
+                                for c in 0..<d { s += Double(a[c]) * Double(b[c]) }
+                                op.base[e] = s
+                            }
+                        }
+                    }
                 }
             }
         }

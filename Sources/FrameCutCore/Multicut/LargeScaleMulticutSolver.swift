@@ -15,10 +15,19 @@ public struct LargeScaleOptions: Sendable {
     /// Clusters of at most this many nodes are re-solved densely and split when that lowers the
     /// energy (``ClusterSplit``); 0 turns the split step off.
     public var splitLimit: Int
+    /// Pairs of adjacent clusters whose union has at most this many nodes are re-solved densely
+    /// on their exact costs by Kernighan-Lin (``ClusterPairRefinement``); 0 turns the pair step off.
+    public var pairLimit: Int
+    /// The pair step solves only pairs of clusters with at least this many kNN edges between
+    /// them; nil (the default): `k`.
+    public var pairMinEdges: Int?
 
     public init(k: Int = 32, algorithm: MulticutAlgorithm = .gaecKL, threads: Int = 2,
-                memoryLimit: UInt64 = MemoryBudget.defaultLimit, maxRounds: Int = 8, maxSweeps: Int = 16, splitLimit: Int = 0) {
+                memoryLimit: UInt64 = MemoryBudget.defaultLimit, maxRounds: Int = 8, maxSweeps: Int = 16, splitLimit: Int = 0,
+                pairLimit: Int = LargeScaleOptions.defaultPairLimit, pairMinEdges: Int? = nil) {
+        self.pairMinEdges = pairMinEdges.map { Swift.max(1, $0) }
         self.splitLimit = Swift.max(0, splitLimit)
+        self.pairLimit = Swift.max(0, pairLimit)
         self.k = k
         self.algorithm = algorithm
         self.threads = Swift.max(1, threads)
@@ -32,6 +41,8 @@ extension LargeScaleOptions {
     /// The split step's cluster size bound for the label-free costs: 4096 nodes, two 64 MiB
     /// matrices. Modularity's GAEC leaves coarse clusters that only a split can refine.
     public static let labelFreeSplitLimit = 4096
+    /// The pair step's bound on the union of two clusters: 4096 nodes, one 64 MiB matrix per thread.
+    public static let defaultPairLimit = 4096
 }
 
 /// What a large-scale solve found, with the figures of its stages.
@@ -48,6 +59,16 @@ public struct LargeScaleSolution: Sendable {
     public let secondsEnergy: Double
     /// Node moves made by the local search.
     public let moves: Int
+    /// Pairs of clusters the exact pair step re-partitioned, and the energy change it made.
+    public let pairsImproved: Int
+    public let pairEnergyChange: Double
+    /// Every stage with its wall and CPU seconds, in order.
+    public let stages: [LargeScaleStageTiming]
+    /// Streamed passes over all `n^2` similarities the solver made (a pass over the upper
+    /// triangle counts one half, over full rows one): the kNN pass (with the paper costs' range)
+    /// and the exact energy pass, 1.5 in all. A model's `prepare` may add its own (the label-free
+    /// costs' neighbour graph: one more).
+    public let streamedPasses: Double
 }
 
 /// The minimum cost multicut of the complete graph without storing it: exact costs on the
@@ -73,10 +94,13 @@ public struct LargeScaleMulticutSolver {
             + UInt64(n) * 64 + (64 << 20)
     }
 
-    /// ``estimatedBytes(count:dimension:k:threads:)`` plus the split step's two `splitLimit²` matrices.
-    public static func estimatedBytes(count n: Int, dimension d: Int, k: Int, threads: Int, splitLimit: Int) -> UInt64 {
+    /// ``estimatedBytes(count:dimension:k:threads:)`` plus the split step's two `splitLimit²`
+    /// matrices and the pair step's one `pairLimit²` matrix (with Kernighan-Lin's sums) per thread.
+    public static func estimatedBytes(count n: Int, dimension d: Int, k: Int, threads: Int, splitLimit: Int,
+                                      pairLimit: Int = 0) -> UInt64 {
         let m = UInt64(Swift.min(n, splitLimit))
-        return estimatedBytes(count: n, dimension: d, k: k, threads: threads) + m * m * 8 + m * UInt64(d) * 4
+        let pair = ClusterPairRefinement.estimatedBytes(limit: Swift.min(n, pairLimit), dimension: d) * UInt64(Swift.max(1, threads))
+        return estimatedBytes(count: n, dimension: d, k: k, threads: threads) + m * m * 8 + m * UInt64(d) * 4 + pair
     }
 
     /// Clusters `embeddings` under `model`.
@@ -93,21 +117,39 @@ public struct LargeScaleMulticutSolver {
                                             prepared: inout Model) throws -> LargeScaleSolution {
         try embeddings.validate()
         let n = embeddings.count, d = embeddings.dimension
-        try MemoryBudget.check(Self.estimatedBytes(count: n, dimension: d, k: options.k, threads: options.threads, splitLimit: options.splitLimit),
+        try MemoryBudget.check(Self.estimatedBytes(count: n, dimension: d, k: options.k, threads: options.threads,
+                                                   splitLimit: options.splitLimit, pairLimit: options.algorithm == .gaecKL ? options.pairLimit : 0),
                                limit: options.memoryLimit, what: "the large-scale solver on \(n) nodes of dimension \(d) with k = \(options.k)")
-        var clock = Stopwatch()
+        var stages = LargeScaleStageTiming.Recorder()
+        var passes = 0.0
         guard progress(.costs) else { throw FrameCutError.cancelled }
         var model = model
         let unitScanner = try SimilarityScanner(vectors: embeddings.normalizedFloat32(), count: n, dimension: d, threads: options.threads)
+        // The paper's costs need only the cosine range: found with the neighbours in one pass.
+        var early: KNNGraph?
+        if model.needsCosineRange {
+            let (graph, extremes) = try KNNGraph.withRowExtremes(scanner: unitScanner, k: options.k)
+            passes += 1
+            model.setCosineRange(try unitScanner.exactRange(embeddings, rowExtremes: extremes))
+            early = graph
+        }
         let vectors = try model.prepare(embeddings, scanner: unitScanner)
         let scanner = vectors == unitScanner.vectors ? unitScanner
             : try SimilarityScanner(vectors: vectors, count: n, dimension: d, threads: options.threads)
         prepared = model
-        let secondsPrepare = clock.seconds
-
-        clock.restart()
-        guard progress(.costs) else { throw FrameCutError.cancelled }
-        let graph = try KNNGraph(scanner: scanner, k: options.k)
+        let secondsPrepare: Double
+        let graph: KNNGraph
+        if let early, scanner.vectors == unitScanner.vectors {
+            graph = early
+            secondsPrepare = 0
+            stages.lap("range + kNN")
+        } else {
+            secondsPrepare = stages.lap("prepare")
+            guard progress(.costs) else { throw FrameCutError.cancelled }
+            graph = try KNNGraph(scanner: scanner, k: options.k)
+            passes += 1
+            stages.lap("kNN")
+        }
         let features = model.nodeFeature(0) == nil ? [] : (0..<n).map { model.nodeFeature($0) ?? 0 }
         let fit = model.exactFarCost ?? AffineCostFit.fit(model: model, vectors: vectors, dimension: d, graph: graph)
         var residuals = [Double](repeating: 0, count: graph.neighbors.count)
@@ -120,9 +162,9 @@ public struct LargeScaleMulticutSolver {
                 residuals[e] = model.cost(similarity: s, i: lo, j: hi) - fit.value(similarity: s, featureI: ui, featureJ: uj)
             }
         }
-        let secondsKNN = clock.seconds
+        stages.lap("fit + residuals")
+        let secondsKNN = stages.seconds("range + kNN", "kNN", "fit + residuals")
 
-        clock.restart()
         guard progress(.gaec) else { throw FrameCutError.cancelled }
         var cancelled = false
         let isCancelled: () -> Bool = {
@@ -131,16 +173,16 @@ public struct LargeScaleMulticutSolver {
         }
         var labels = (0..<n).map { Int32($0) }
         var moves = 0
-        let (gaecLabels, finalLabels, secondsGAEC, secondsKL): ([Int32], [Int32], Double, Double) = try vectors.withUnsafeBufferPointer { v in
+        var pairOutcome = ClusterPairRefinement.Outcome()
+        let gaecLabels: [Int32] = try vectors.withUnsafeBufferPointer { v in
             let aggregates = ClusterAggregates(labels: labels, vectors: v, dimension: d, nodeFeatures: features, fit: fit)
             _ = try AggregateContraction.run(labels: &labels, aggregates: aggregates, graph: graph, residuals: residuals, cancelled: isCancelled)
             let afterGAEC = labels
-            let secondsGAEC = clock.seconds
-            clock.restart()
-            if options.algorithm == .gaecKL {
-                guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
-                var free = (0..<n).filter { aggregates.sizes[$0] == 0 }.reversed().map { Int32($0) }
-                for pass in 0..<4 {
+            stages.lap("GAEC")
+            guard options.algorithm == .gaecKL else { return afterGAEC }
+            guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
+            var free = (0..<n).filter { aggregates.sizes[$0] == 0 }.reversed().map { Int32($0) }
+            for pass in 0..<4 {
                 if pass > 0 {
                     // Split clusters where a dense solve of each lowers the energy, then search again.
                     guard options.splitLimit > 0, progress(.kernighanLin) else { break }
@@ -163,26 +205,40 @@ public struct LargeScaleMulticutSolver {
                     if joins > 0 { free = (0..<n).filter { aggregates.sizes[$0] == 0 }.reversed().map { Int32($0) } }
                     if roundMoves == 0 && joins == 0 { break }
                 }
-                }
             }
-            if options.algorithm == .gaecKL {
-                moves += ExactSingletonRejoin.run(labels: &labels, model: model, scanner: scanner)
+            stages.lap("local search")
+            if options.pairLimit >= 2 {
+                guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
+                pairOutcome = try ClusterPairRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
+                                                            scanner: scanner, limit: options.pairLimit, threads: options.threads,
+                                                            minEdges: options.pairMinEdges ?? graph.k,
+                                                            cancelled: { !progress(.kernighanLin) })
+                moves += pairOutcome.improved
+                stages.lap("pair refinement")
             }
-            return (afterGAEC, labels, secondsGAEC, options.algorithm == .gaecKL ? clock.seconds : 0)
+            return afterGAEC
         }
+        if options.algorithm == .gaecKL {
+            moves += ExactSingletonRejoin.run(labels: &labels, model: model, scanner: scanner)
+            stages.lap("singleton rejoin")
+        }
+        let secondsGAEC = stages.seconds("GAEC")
+        let secondsKL = stages.seconds("local search", "pair refinement", "singleton rejoin")
 
-        clock.restart()
         guard progress(.energy) else { throw FrameCutError.cancelled }
         let canonicalGAEC = Partition.canonicalLabels(gaecLabels)
-        let canonical = Partition.canonicalLabels(finalLabels)
+        let canonical = Partition.canonicalLabels(labels)
         let exact = try StreamedEnergy.energies(of: [canonicalGAEC, canonical], model: model, scanner: scanner)
-        let secondsEnergy = clock.seconds
+        passes += 0.5
+        let secondsEnergy = stages.lap("exact energy")
         let solution = MulticutSolution(labels: canonical, clusterCount: Partition.clusterCount(canonical), energy: exact.energies[1],
                                         energyGAEC: exact.energies[0], clusterCountGAEC: Partition.clusterCount(canonicalGAEC),
                                         secondsCosts: secondsPrepare + secondsKNN, secondsGAEC: secondsGAEC, secondsKL: secondsKL,
                                         range: (model as? PaperPairCostModel)?.range, totalCost: exact.totalCost,
                                         kernighanLinPasses: moves)
         return LargeScaleSolution(solution: solution, k: graph.k, edgeCount: graph.edgeCount, fit: fit,
-                                  secondsPrepare: secondsPrepare, secondsKNN: secondsKNN, secondsEnergy: secondsEnergy, moves: moves)
+                                  secondsPrepare: secondsPrepare, secondsKNN: secondsKNN, secondsEnergy: secondsEnergy, moves: moves,
+                                  pairsImproved: pairOutcome.improved, pairEnergyChange: pairOutcome.energyChange,
+                                  stages: stages.stages, streamedPasses: passes)
     }
 }
