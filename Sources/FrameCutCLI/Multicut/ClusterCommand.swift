@@ -49,19 +49,14 @@ struct ClusterCommand: AsyncParsableCommand {
             }
             let data = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: data.count)
-            let options = try solverOptions.multicutOptions()
-            let outcome: ScaledMulticutSolver.ModelResult
+            let job = ClusteringJob(costs: model, solver: try solverOptions.multicutOptions(), scale: scaleOptions.solverScale, k: scaleOptions.knn)
+            let outcome: ClusteringOutcome
             do {
-                outcome = try ScaledMulticutSolver(options: options, scale: scaleOptions.solverScale, k: scaleOptions.knn)
-                    .solve(data, model: model, progress: ProgressReporter.stageReporter(nodes: data.count))
+                outcome = try job.run(data, progress: ProgressReporter.stageReporter(nodes: data.count))
             } catch { throw UserError("\(embeddings): \(error)") }
-            let solution = outcome.result.solution
-            print(outcome.result.choice.reason)
-            var summary = ClusteringSummary(solution: solution, cal: outcome.cal, solver: options.algorithm, input: embeddings,
-                                            peakMemoryBytes: MemoryBudget.peakResidentBytes())
-            summary.solver = outcome.result.solverName
-            try ClusteringOutput.write(names: rowNames, labels: solution.labels, summary: SummaryWithCosts(summary: summary, costs: outcome.costs),
-                                       to: URL(fileURLWithPath: out))
+            let solution = outcome.solution
+            print(outcome.choice.reason)
+            let summary = try outcome.write(names: rowNames, input: embeddings, to: URL(fileURLWithPath: out))
             if let writeGraph, let range = solution.range {
                 try TextGraphWriter.writeNormalizedSimilarities(of: data, range: range, to: URL(fileURLWithPath: writeGraph))
             }
