@@ -43,15 +43,18 @@ public struct CalibrationCurve: Codable, Sendable, Equatable {
     public var solver: String? = nil
     public var solverChoice: String? = nil
 
-    /// The grid's solver for `count` images of width `dimension`: the large-scale one when the
-    /// run's clustering used it, or when the dense grid (the shared logits plus one working
-    /// matrix, 8 n² bytes) does not fit `solver.memoryLimit`; else the dense one.
+    /// The grid's solver for `count` images of width `dimension`: the one asked for (`run`
+    /// passes the scale its clustering used); with `auto` the dense one when the dense grid (the
+    /// shared logits plus one working matrix, 8 n² bytes) fits `solver.memoryLimit`, else the
+    /// large-scale one.
     public static func gridChoice(count: Int, dimension: Int, runScale: MulticutSolverScale, solver: MulticutOptions,
                                   k: Int) -> MulticutSolverChoice {
         let dense = MemoryBudget.sum(SymmetricCostMatrix.byteCount(nodeCount: count), DenseMulticutSolver.estimatedBytes(nodeCount: count))
         let budget = MemoryBudget.format(solver.memoryLimit)
-        if runScale == .large {
-            return MulticutSolverChoice(scale: .large, reason: "large-scale solver, k = \(k), as the run's clustering")
+        switch runScale {
+        case .large: return MulticutSolverChoice(scale: .large, reason: "large-scale solver, k = \(k) (asked for, or as the run's clustering)")
+        case .dense: return MulticutSolverChoice(scale: .dense, reason: "dense solver (asked for): the grid's two cost matrices need about \(MemoryBudget.format(dense)) of \(budget)")
+        case .auto: break
         }
         if dense <= solver.memoryLimit {
             return MulticutSolverChoice(scale: .dense, reason: "dense solver: the grid's two cost matrices (about \(MemoryBudget.format(dense))) fit \(budget)")

@@ -15,7 +15,7 @@ extension PipelineRun {
         let matched = try LabelAlignment.classes(classes, for: clustering).labeling().labeling
         let clock = Stopwatch()
         let solution = outcome.solution
-        let choice = CalibrationCurve.gridChoice(count: set.names.count, dimension: set.width, runScale: outcome.choice.scale, solver: solver, k: knn)
+        let choice = CalibrationCurve.gridChoice(count: set.names.count, dimension: set.width, runScale: outcome.choice.scale == .large ? .large : scale, solver: solver, k: knn)
         _ = progress?(PipelineProgress(stage: .analyse, model: folderName, done: 0, total: grid.count, seconds: 0, detail: "calibration curve: " + choice.reason))
         let curve: CalibrationCurve
         do {
