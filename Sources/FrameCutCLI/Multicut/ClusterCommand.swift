@@ -72,10 +72,13 @@ enum SummaryText {
         let total = s.secondsCosts + s.secondsGAEC + s.secondsKL
         var lines = [String]()
         lines.append("\(s.n) nodes -> \(s.clusters) clusters (\(s.singletonClusters) singletons), energy \(format(s.energy))")
+        // The large-scale solver has no Kernighan-Lin: its second stage is the node-move local search.
+        let large = s.solver.hasPrefix("large-scale")
         if s.solver.hasSuffix(MulticutAlgorithm.gaecKL.rawValue) || s.solver.contains("gaec-kl ") {
-            lines.append("GAEC: \(s.clustersGAEC) clusters, energy \(format(s.energyGAEC)); Kernighan-Lin lowered it by \(format(s.energyGAEC - s.energy))")
+            lines.append("GAEC: \(s.clustersGAEC) clusters, energy \(format(s.energyGAEC)); \(large ? "local search" : "Kernighan-Lin") lowered it by \(format(s.energyGAEC - s.energy))")
         }
-        lines.append(String(format: "time %.2f s (costs %.2f, GAEC %.2f, KL %.2f), peak memory %@",
+        lines.append(String(format: large ? "time %.2f s (kNN graph and fit %.2f, GAEC %.2f, local search %.2f), peak memory %@"
+                                          : "time %.2f s (costs %.2f, GAEC %.2f, KL %.2f), peak memory %@",
                             total, s.secondsCosts, s.secondsGAEC, s.secondsKL, MemoryBudget.format(s.peakMemoryBytes)))
         lines.append("largest clusters: " + s.largestClusters.map(String.init).joined(separator: ", "))
         lines.append("wrote \(out)/clusters.csv, labels.npy, summary.json")
