@@ -78,6 +78,11 @@ public struct PipelineRun: Sendable {
             throw PipelineError.nothingUsable(folder: folder.path + " (\(empty.names.count) usable for \(empty.model.key.name); clustering needs 2)", files: files)
         }
 
+        // Every model's clustering must fit the budget before the first similarity pass.
+        for set in sets {
+            try ClusteringJob(costs: cal.costModel, solver: solver, scale: scale, k: knn).checkBudget(count: set.names.count, dimension: set.width)
+        }
+
         let staging = out.deletingLastPathComponent().appendingPathComponent(".\(out.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: staging)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
