@@ -85,12 +85,14 @@ let package = Package(
         ),
         .testTarget(
             name: "FrameCutPipelineTests",
-            dependencies: ["FrameCutPipeline", "FrameCutNN", "FrameCutIO", "FrameCutCore"]
+            dependencies: ["FrameCutPipeline", "FrameCutNN", "FrameCutIO", "FrameCutCore", "FrameCutTestSupport"]
         ),
         .testTarget(
             name: "FrameCutReportTests",
-            dependencies: ["FrameCutReport", "FrameCutPipeline", "FrameCutIO", "FrameCutCore"]
+            dependencies: ["FrameCutReport", "FrameCutPipeline", "FrameCutIO", "FrameCutCore", "FrameCutTestSupport"]
         ),
-        .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI", "FrameCutIO"], resources: [.copy("Golden")]),
+        .testTarget(name: "FrameCutCLITests", dependencies: ["FrameCutCLI", "FrameCutIO", "FrameCutTestSupport"], resources: [.copy("Golden")]),
+        // Helpers shared by the test targets (synthetic images, folders, the test data path).
+        .target(name: "FrameCutTestSupport", path: "Tests/FrameCutTestSupport"),
     ]
 )

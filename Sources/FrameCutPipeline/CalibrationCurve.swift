@@ -35,9 +35,32 @@ public struct CalibrationCurve: Codable, Sendable, Equatable {
     /// The grid's `cal` with the smallest VI (ties: the smaller `cal`): what `framecut calibrate`
     /// would choose on these images.
     public var minimumVariationOfInformationCal: Double
-    /// Seconds for the shared `logit(p)` matrix and for the whole curve.
+    /// Seconds for the shared `logit(p)` matrix (dense grid only) and for the whole curve.
     public var secondsCosts: Double
     public var seconds: Double
+    /// The grid's solver (`gaec-kl`, or `large-scale gaec-kl k=32`) and why; absent in run
+    /// folders written before the choice (always dense then).
+    public var solver: String? = nil
+    public var solverChoice: String? = nil
+
+    /// The grid's solver for `count` images of width `dimension`: the one asked for (`run`
+    /// passes the scale its clustering used); with `auto` the dense one when the dense grid (the
+    /// shared logits plus one working matrix, 8 n² bytes) fits `solver.memoryLimit`, else the
+    /// large-scale one.
+    public static func gridChoice(count: Int, dimension: Int, runScale: MulticutSolverScale, solver: MulticutOptions,
+                                  k: Int) -> MulticutSolverChoice {
+        let dense = MemoryBudget.sum(SymmetricCostMatrix.byteCount(nodeCount: count), DenseMulticutSolver.estimatedBytes(nodeCount: count))
+        let budget = MemoryBudget.format(solver.memoryLimit)
+        switch runScale {
+        case .large: return MulticutSolverChoice(scale: .large, reason: "large-scale solver, k = \(k) (asked for, or as the run's clustering)")
+        case .dense: return MulticutSolverChoice(scale: .dense, reason: "dense solver (asked for): the grid's two cost matrices need about \(MemoryBudget.format(dense)) of \(budget)")
+        case .auto: break
+        }
+        if dense <= solver.memoryLimit {
+            return MulticutSolverChoice(scale: .dense, reason: "dense solver: the grid's two cost matrices (about \(MemoryBudget.format(dense))) fit \(budget)")
+        }
+        return MulticutSolverChoice(scale: .large, reason: "large-scale solver, k = \(k): the grid's two dense cost matrices would need \(MemoryBudget.format(dense)) of \(budget)")
+    }
 
     /// Clusters `embeddings` at every `grid` value and scores each clustering against `classes`.
     /// - Parameters:
@@ -45,14 +68,19 @@ public struct CalibrationCurve: Codable, Sendable, Equatable {
     ///   - chosen: the run's `cal`, labels and energy (scored, not solved again).
     ///   - chosenCosts: the run's cost model when not the paper's (then `chosen.cal` is only a reference).
     ///   - solver: the run's solver options (algorithm, threads, memory limit).
+    ///   - choice: the grid's solver (``gridChoice(count:dimension:runScale:solver:k:)``); nil: dense.
+    ///   - k: the large-scale solver's neighbours per image.
     /// - Throws: `PipelineError.invalidOption` for a bad grid, `MetricsError`/`FrameCutError`
     ///   from the solver or a class count that does not match.
     public static func compute(embeddings: Embeddings, classes: Labeling, grid: [Double],
                                chosen: (cal: Double, labels: [Int32], energy: Double), chosenCosts: String? = nil,
-                               solver: MulticutOptions, progress: CalibrationAblation.Progress? = nil) throws -> CalibrationCurve {
+                               solver: MulticutOptions, choice: MulticutSolverChoice? = nil, k: Int = 32,
+                               progress: CalibrationAblation.Progress? = nil) throws -> CalibrationCurve {
         try CalibrationGrid.validate(grid)
         let clock = Stopwatch()
-        let clustering = try MulticutCalibrationClustering(embeddings: embeddings, options: solver)
+        let large = choice?.scale == .large
+        let dense = large ? nil : try MulticutCalibrationClustering(embeddings: embeddings, options: solver)
+        let clustering: CalibrationClustering = dense ?? LargeScaleCalibrationClustering(embeddings: embeddings, solver: solver, k: k)
         let report = try CalibrationAblation(grid: grid, base: .natural).run(train: clustering, trainClasses: classes, progress: progress)
         let points = report.grid.map {
             Point(cal: $0.cal, clusters: $0.clusters, clusterEntropyGivenClass: $0.clusterEntropyGivenClass,
@@ -67,7 +95,8 @@ public struct CalibrationCurve: Codable, Sendable, Equatable {
                              variationOfInformation: agreement.variationOfInformation,
                              adjustedRandIndex: agreement.adjustedRandIndex, energy: chosen.energy, seconds: 0)
         return CalibrationCurve(points: points, chosen: runPoint, chosenCosts: chosenCosts, minimumVariationOfInformationCal: report.chosenCal,
-                                secondsCosts: clustering.secondsCosts, seconds: clock.seconds)
+                                secondsCosts: dense?.secondsCosts ?? 0, seconds: clock.seconds,
+                                solver: large ? "large-scale \(solver.algorithm.rawValue) k=\(k)" : solver.solverName, solverChoice: choice?.reason)
     }
 
     /// `calibration.csv`: one row per grid value, then the run's own clustering

@@ -29,8 +29,11 @@ public struct PipelineProgress: Sendable, Equatable {
     /// Seconds since the stage started.
     public var seconds: Double
     public var finished: Bool
+    /// A line for people about the stage, e.g. which solver clusters and why.
+    public var detail: String?
 
-    public init(stage: PipelineStage, model: String? = nil, done: Int, total: Int, skipped: Int = 0, seconds: Double, finished: Bool = false) {
+    public init(stage: PipelineStage, model: String? = nil, done: Int, total: Int, skipped: Int = 0, seconds: Double, finished: Bool = false,
+                detail: String? = nil) {
         self.stage = stage
         self.model = model
         self.done = done
@@ -38,6 +41,7 @@ public struct PipelineProgress: Sendable, Equatable {
         self.skipped = skipped
         self.seconds = seconds
         self.finished = finished
+        self.detail = detail
     }
 
     /// Items per second so far (0 before the first).

@@ -21,6 +21,10 @@ public struct PipelineRun: Sendable {
     public var commandLine: [String]
     /// With labels: the `cal` grid of each model's calibration curve; nil: none.
     public var calibrationGrid: [Double]? = CalibrationAblation.defaultGrid
+    /// The solver by the memory budget (`--solver-scale`): `auto`, `dense` or `large`.
+    public var scale: MulticutSolverScale = .auto
+    /// Large-scale solver: nearest neighbours per image (`--knn`).
+    public var knn: Int = 32
 
     public init(folder: URL, models: [ModelSpec], cal: CalChoice = .labelFreeDefault, labels: URL? = nil, out: URL,
                 store: URL = URL(fileURLWithPath: "framecut.sqlite"), force: Bool = false, batchSize: Int = 16,
@@ -46,6 +50,7 @@ public struct PipelineRun: Sendable {
         guard !models.isEmpty else { throw PipelineError.invalidOption(flag: "--model", reason: "at least one model is needed") }
         guard batchSize >= 1 else { throw PipelineError.invalidOption(flag: "--batch", reason: "must be at least 1") }
         guard threads >= 1 else { throw PipelineError.invalidOption(flag: "--threads", reason: "must be at least 1") }
+        guard knn >= 1 else { throw PipelineError.invalidOption(flag: "--knn", reason: "must be at least 1, got \(knn)") }
         try OutputPaths.check(files: [.init(store, "--store")],
                               inputs: models.map { .init($0.weights, "--weights") } + (labels.map { [.init($0, "--labels")] } ?? []),
                               imageFolders: [.init(folder, "FOLDER")], replaceable: .init(out, "--out"), force: force)
@@ -71,6 +76,11 @@ public struct PipelineRun: Sendable {
         let files = collection.files.count + collection.unreadable.count
         if let empty = sets.first(where: { $0.names.count < 2 }) {
             throw PipelineError.nothingUsable(folder: folder.path + " (\(empty.names.count) usable for \(empty.model.key.name); clustering needs 2)", files: files)
+        }
+
+        // Every model's clustering must fit the budget before the first similarity pass.
+        for set in sets {
+            try ClusteringJob(costs: cal.costModel, solver: solver, scale: scale, k: knn).checkBudget(count: set.names.count, dimension: set.width)
         }
 
         let staging = out.deletingLastPathComponent().appendingPathComponent(".\(out.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
@@ -118,10 +128,14 @@ public struct PipelineRun: Sendable {
         return record
     }
 
-    /// One model: similarity distribution, `cal`, multicut, statistics, agreement with labels.
+    /// One model: similarity distribution, `cal`, multicut (``ClusteringJob``: the dense or the
+    /// large-scale solver by the memory budget), statistics, agreement with labels, calibration curve.
     func cluster(_ set: EmbeddingSet, model: ResolvedModel, folderName: String, classes: NamedLabels?, into folder: URL,
                  progress: PipelineProgressHandler?) throws -> (ModelRunRecord, NamedLabels) {
         let n = set.names.count
+        let job = ClusteringJob(costs: cal.costModel, solver: solver, scale: scale, k: knn)
+        // Refused before the similarity pass when even the cheapest allowed solver does not fit.
+        try job.checkBudget(count: n, dimension: set.width)
         let similarityClock = Stopwatch()
         var distribution: SimilarityDistribution?
         if n >= 3 {
@@ -138,29 +152,21 @@ public struct PipelineRun: Sendable {
 
         let (costs, calSource) = try cal.costs(distribution: distribution)
         let clusterClock = Stopwatch()
-        _ = progress?(PipelineProgress(stage: .cluster, model: folderName, done: 0, total: n, seconds: 0))
+        let choice = job.choice(count: n, dimension: set.width)
+        _ = progress?(PipelineProgress(stage: .cluster, model: folderName, done: 0, total: n, seconds: 0, detail: choice.reason))
         let embeddings = try Embeddings(count: n, dimension: set.width, values: set.values)
-        let solution: MulticutSolution
-        let fitted: FittedCosts
-        if case .labelFree = cal {
-            // The label-free model brings its own costs; the paper's cost function is not used by it.
-            let source = try cal.costModel.source(for: embeddings)
-            solution = try DenseMulticutSolver(options: solver).solve(source, costs: costs)
-            fitted = source.fitted
-        } else {
-            let source = try EmbeddingCostSource(embeddings)
-            solution = try DenseMulticutSolver(options: solver).solve(source, costs: costs)
-            var parameters = ["cal": costs.cal]
-            if let mu = distribution?.mu, cal == .heuristic { parameters["mu"] = mu }
-            if let range = solution.range { parameters["similarity_min"] = range.min; parameters["similarity_max"] = range.max }
-            fitted = FittedCosts(model: cal.costModel.name, parameters: parameters)
+        let outcome: ClusteringOutcome
+        do {
+            outcome = try job.run(embeddings, mu: cal == .heuristic ? distribution?.mu : nil) { _ in
+                progress?(PipelineProgress(stage: .cluster, model: folderName, done: 0, total: n, seconds: clusterClock.seconds, detail: choice.reason)) ?? true
+            }
+        } catch FrameCutError.cancelled {
+            throw PipelineError.interrupted(stage: .cluster, committed: 0)
         }
-        let paperCal: Double? = fitted.usesCal ? costs.cal : nil
-        var summary = ClusteringSummary(solution: solution, cal: paperCal, solver: solver.algorithm, input: "\(store.path) (\(set.model.key))",
-                                        peakMemoryBytes: MemoryBudget.peakResidentBytes())
-        summary.solver = solver.solverName
-        try ClusteringOutput.write(names: set.names, labels: solution.labels, summary: SummaryWithCosts(summary: summary, costs: fitted), to: folder)
-        _ = progress?(PipelineProgress(stage: .cluster, model: folderName, done: n, total: n, seconds: clusterClock.seconds, finished: true))
+        let solution = outcome.solution, fitted = outcome.costs
+        let summary = try outcome.write(names: set.names, input: "\(store.path) (\(set.model.key))", to: folder)
+        _ = progress?(PipelineProgress(stage: .cluster, model: folderName, done: n, total: n, seconds: clusterClock.seconds, finished: true,
+                                       detail: outcome.solverName))
 
         let clustering = NamedLabels(source: "\(folderName)/clusters.csv", names: set.names, labels: solution.labels.map { String($0) })
         let stats = try StatsReport(clustering: clustering, classes: classes)
@@ -172,16 +178,15 @@ public struct PipelineRun: Sendable {
         var record = ModelRunRecord(
             folder: folderName, model: model.descriptor.id, embedding: model.variant.name, weights: model.weights.path,
             weightsSHA256: model.weightsSHA256, preprocessing: set.model.preprocessing, embeddingWidth: set.width,
-            cal: costs.cal, calSource: calSource, solver: solver.solverName,
+            cal: costs.cal, calSource: calSource, solver: outcome.solverName, solverChoice: outcome.choice.reason,
             energyGAEC: solution.energyGAEC, energy: solution.energy, clustersGAEC: solution.clusterCountGAEC, clusters: solution.clusterCount,
             singletonClusters: summary.singletonClusters, largestClusters: summary.largestClusters,
             imagesUsed: n, imagesComputed: set.computed, imagesReused: set.reused, skipped: set.skipped, warnings: set.warnings,
             agreement: agreement,
             seconds: ModelRunRecord.Seconds(embedding: set.timing, similarity: similaritySeconds, costs: solution.secondsCosts,
                                             gaec: solution.secondsGAEC, kernighanLin: solution.secondsKL),
-            costs: fitted)
-        record.calibration = try calibrationCurve(set, clustering: clustering, classes: classes, solution: solution, cal: costs.cal,
-                                                  costs: paperCal == nil ? fitted.model : nil,
+            costs: fitted, largeScale: outcome.largeScale.map(ModelRunRecord.LargeScale.init))
+        record.calibration = try calibrationCurve(set, clustering: clustering, classes: classes, outcome: outcome, cal: costs.cal,
                                                   folderName: folderName, into: folder, progress: progress)
         return (record, clustering)
     }

@@ -44,7 +44,8 @@ extension RunRecord {
             lines.append("\(m.folder): \(m.imagesUsed) images (\(m.imagesComputed) embedded now, \(m.imagesReused) from the store), " +
                          (m.costs?.model == CostModel.auto.name ? "costs \(m.costs.map(Self.render) ?? "")" : "cal \(String(format: "%.4f", m.cal)) (\(m.calSource))"))
             lines.append("  \(m.clusters) clusters (\(m.singletonClusters) singletons), energy GAEC \(String(format: "%.6g", m.energyGAEC)), " +
-                         "GAEC+KL \(String(format: "%.6g", m.energy)); largest: \(m.largestClusters.prefix(8).map(String.init).joined(separator: ", "))")
+                         (m.largeScale == nil ? "GAEC+KL" : "after local search") + " \(String(format: "%.6g", m.energy)); largest: \(m.largestClusters.prefix(8).map(String.init).joined(separator: ", "))")
+            lines.append("  solver \(m.solver)" + (m.solverChoice.map { " (\($0))" } ?? ""))
             if let a = m.agreement {
                 lines.append(String(format: "  against the %d classes of the labels: VI %.3f nats, ARI %.3f, purity %.3f",
                                     a.classes, a.variationOfInformation, a.adjustedRandIndex, a.purity))

@@ -1,4 +1,5 @@
 import Foundation
+import FrameCutTestSupport
 
 /// Runs the built `framecut` binary (beside the test bundle) and captures its output.
 enum CLIHarness {
@@ -90,9 +91,7 @@ enum CLIHarness {
     }
 
     static func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "framecut-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TestImages.temporaryFolder(prefix: "framecut-cli").path
     }
 
     static func write(_ text: String, _ path: String) throws {

@@ -4,44 +4,26 @@ import FrameCutCore
 import FrameCutIO
 import FrameCutPipeline
 import FrameCutReport
+import FrameCutTestSupport
 
 /// A real run folder (EfficientNet-Lite0 twice, eight generated images and two photos, class
 /// labels) made once per test process, and helpers to read report pages.
 enum ReportTestSupport {
-    static var testData: URL {
-        if let path = ProcessInfo.processInfo.environment["FRAMECUT_TEST_DATA"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".cache/test-data")
-    }
+    static var testData: URL { TestImages.testData }
 
     static var fixtures: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures") }
 
     static func temporaryFolder() throws -> URL {
-        let url = URL(fileURLWithPath: NSTemporaryDirectory() + "framecut-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestImages.temporaryFolder(prefix: "framecut-report")
     }
 
     /// A 24-bit BMP whose content depends on `seed`; seeds with the same `family` look alike.
     static func bmp(seed: Int, family: Int, size: Int = 40) -> Data {
-        let rowBytes = (size * 3 + 3) / 4 * 4
-        var data = Data()
-        func le32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { data.append(contentsOf: $0) } }
-        func le16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { data.append(contentsOf: $0) } }
-        data.append(contentsOf: Array("BM".utf8))
-        le32(54 + rowBytes * size); le32(0); le32(54)
-        le32(40); le32(size); le32(size); le16(1); le16(24); le32(0); le32(rowBytes * size); le32(2835); le32(2835); le32(0); le32(0)
-        for y in 0..<size {
-            var row = [UInt8](repeating: 0, count: rowBytes)
-            for x in 0..<size {
-                let stripe = family == 0 ? (x / 5) % 2 : (y / 5) % 2
-                row[3 * x] = UInt8(truncatingIfNeeded: stripe * 200 + seed * 3)
-                row[3 * x + 1] = UInt8(truncatingIfNeeded: family * 120 + seed)
-                row[3 * x + 2] = UInt8(truncatingIfNeeded: (1 - stripe) * 180 + seed * 2)
-            }
-            data.append(contentsOf: row)
+        TestImages.bmp(size: size) { x, y in
+            let stripe = family == 0 ? (x / 5) % 2 : (y / 5) % 2
+            return (UInt8(truncatingIfNeeded: stripe * 200 + seed * 3), UInt8(truncatingIfNeeded: family * 120 + seed),
+                    UInt8(truncatingIfNeeded: (1 - stripe) * 180 + seed * 2))
         }
-        return data
     }
 
     struct Run: Sendable {

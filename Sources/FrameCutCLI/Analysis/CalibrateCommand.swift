@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrameCutCore
 import FrameCutIO
+import FrameCutPipeline
 
 /// `framecut calibrate`: choose `cal` on labelled data (METHOD.md section 3).
 struct CalibrateCommand: ParsableCommand {
@@ -14,7 +15,9 @@ struct CalibrateCommand: ParsableCommand {
         recorded too. The logits of the normalised similarities are computed once per split and \
         reused for every cal. The heuristic cal = 0.94 - 0.98 mu (mu: the mean normalised \
         similarity of the train split) is clustered beside the grid unless --no-heuristic. \
-        --out writes calibration.json and ablation.csv.
+        The grid runs on the dense solver when its two n^2 matrices fit --max-memory, else on the \
+        large-scale solver (--solver-scale, --knn; one kNN graph per cal). --out writes \
+        calibration.json and ablation.csv.
         """)
 
     @Option(help: ArgumentHelp("Embeddings: a 2-D float .npy, or .npz (array 'embeddings' or its only array).", valueName: "file"))
@@ -45,6 +48,7 @@ struct CalibrateCommand: ParsableCommand {
     var concurrentSolves: Int = 1
 
     @OptionGroup var solverOptions: SolverOptions
+    @OptionGroup var scaleOptions: ScaleOptions
     @OptionGroup var entropy: EntropyOptions
     @OptionGroup var output: AnalysisOutputOptions
 
@@ -61,115 +65,29 @@ struct CalibrateCommand: ParsableCommand {
             paths.inputs(LabelFileReader.inputFiles(for: labels), flag: "--labels")
             paths.input(split, flag: "--split")
             try output.check(paths)
+            if split != nil, valFraction != nil { throw UserError("use either --split or --val-fraction, not both") }
             let cals = try parseGrid()
-            let start = Date()
             let x = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: x.count)
             let items = NamedLabels(source: embeddings, names: rowNames, labels: rowNames.map { _ in "0" })
-            let classInput = try LabelFileReader.read(path: labels)
-            let classes = try LabelAlignment.classes(classInput, for: items)
-            let classLabeling = classes.labeling().labeling
-
-            // The split.
-            let dataSplit: DatasetSplit
-            let splitInfo: CalibrationReportFile.Split
-            if let split {
-                guard valFraction == nil else { throw UserError("use either --split or --val-fraction, not both") }
-                let trainNames = try LabelFileReader.readNames(path: split)
-                var index: [String: Int] = [:]
-                for (i, n) in rowNames.enumerated() { index[n] = i }
-                let unknown = trainNames.filter { index[$0] == nil }
-                if !unknown.isEmpty {
-                    throw UserError("\(split): \(unknown.count) train name(s) are not embedding rows (" + unknown.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (unknown.count > 5 ? ", ..." : "") + ")")
-                }
-                var mask = [Bool](repeating: false, count: x.count)
-                for n in trainNames { if let i = index[n] { mask[i] = true } }
-                dataSplit = try DatasetSplit(trainMask: mask)
-                splitInfo = .init(method: "file", trainItems: dataSplit.train.count, heldOutItems: dataSplit.heldOut.count, file: split)
-            } else {
-                let valFraction = self.valFraction ?? 0.3
-                guard valFraction >= 0 && valFraction < 1 else { throw UserError("--val-fraction must lie in [0, 1), got \(valFraction)") }
-                var generator = SeededGenerator(seed: seed)
-                dataSplit = try DatasetSplit.stratified(classes: classLabeling, heldOutFraction: valFraction, using: &generator)
-                splitInfo = .init(method: valFraction > 0 ? "random" : "none", trainItems: dataSplit.train.count,
-                                  heldOutItems: dataSplit.heldOut.count, heldOutFraction: valFraction, seed: seed)
-            }
-            guard dataSplit.train.count >= 3 else { throw UserError("the train split has \(dataSplit.train.count) images; at least 3 are needed") }
-            if !dataSplit.heldOut.isEmpty && dataSplit.heldOut.count < 3 {
-                throw UserError("the held-out split has \(dataSplit.heldOut.count) images; use at least 3 or --val-fraction 0")
-            }
-
-            guard concurrentSolves >= 1 else { throw UserError("--concurrent-solves must be at least 1") }
-            let options = try solverOptions.multicutOptions()
-            // Concurrent grid solves share the threads.
-            var gridOptions = options
-            gridOptions.threads = max(1, options.threads / concurrentSolves)
-            let trainX = try x.selectingRows(dataSplit.train)
-            var mu: Double?
-            var heuristic: Double?
-            if !noHeuristic {
-                AnalysisProgress.line("mean normalised similarity of the train split")
-                var simOptions = SimilarityDistributionOptions()
-                simOptions.exactNormalizedHistogram = false
-                simOptions.threads = options.threads
-                simOptions.kdePoints = 2
-                let d = try SimilarityDistribution.compute(embeddings: trainX.values, count: trainX.count, dimension: trainX.dimension, options: simOptions)
-                mu = d.mu
-                heuristic = d.suggestedCal
-            }
-            AnalysisProgress.line("costs of the train split (\(trainX.count) images)")
-            let train = try MulticutCalibrationClustering(embeddings: trainX, options: gridOptions, concurrentSolves: concurrentSolves)
-            var heldOut: (clustering: CalibrationClustering, classes: Labeling)?
-            if !dataSplit.heldOut.isEmpty {
-                // Prepared lazily by the ablation's order: the held-out costs are only needed after the grid.
-                heldOut = (LazyClustering(count: dataSplit.heldOut.count) {
-                    AnalysisProgress.line("costs of the held-out split (\(dataSplit.heldOut.count) images)")
-                    return try MulticutCalibrationClustering(embeddings: try x.selectingRows(dataSplit.heldOut), options: options)
-                }, classLabeling.subset(dataSplit.heldOut))
-            }
-            var ablationSetup = CalibrationAblation(grid: cals, base: entropy.logBase)
-            ablationSetup.concurrentSolves = concurrentSolves
-            let ablation = try ablationSetup.run(
-                train: train, trainClasses: classLabeling.subset(dataSplit.train), heldOut: heldOut,
-                heuristicCal: heuristic) { done, total, cal in
-                    AnalysisProgress.line("clustering \(done + 1)/\(total) at cal \(AnalysisOutput.number(cal))")
-                    return true
-                }
-            let report = CalibrationReportFile(embeddings: embeddings, labels: labels, solver: options.algorithm.rawValue,
-                                               split: splitInfo, mu: mu, ablation: ablation, seconds: Date().timeIntervalSince(start))
+            let classes = try LabelAlignment.classes(try LabelFileReader.read(path: labels), for: items).labeling().labeling
+            var job = CalibrationJob(grid: cals, split: try split.map { .names(try LabelFileReader.readNames(path: $0), file: $0) }
+                                        ?? .random(heldOutFraction: valFraction ?? 0.3, seed: seed), solver: try solverOptions.multicutOptions())
+            job.heuristic = !noHeuristic
+            job.concurrentSolves = concurrentSolves
+            job.scale = scaleOptions.solverScale
+            job.k = scaleOptions.knn
+            job.base = entropy.logBase
+            let report = try job.run(x, names: rowNames, classes: classes, inputs: (embeddings, labels)) { AnalysisProgress.line($0) }
             try output.emit(files: try report.files(), inputs: paths, summary: report.summary)
         }
     }
 
+    /// `--grid`: values (commas also separate) or START:END:STEP; default 0.1 ... 0.9 by 0.1.
     func parseGrid() throws -> [Double] {
-        let parts = grid.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
-        if parts.isEmpty { return CalibrationAblation.defaultGrid }
-        if parts.count == 1, parts[0].contains(":") {
-            let r = parts[0].split(separator: ":").compactMap { Double($0) }
-            guard r.count == 3 else { throw UserError("--grid: expected START:END:STEP, got '\(parts[0])'") }
-            return try CalibrationAblation.grid(from: r[0], through: r[1], step: r[2])
-        }
-        return try parts.map { p in
-            guard let v = Double(p), v > 0, v < 1 else { throw UserError("--grid: '\(p)' is not a cal strictly between 0 and 1") }
-            return v
-        }
-    }
-}
-
-/// Builds its clustering on first use.
-private final class LazyClustering: CalibrationClustering {
-    let itemCount: Int
-    private let make: () throws -> CalibrationClustering
-    private var built: CalibrationClustering?
-
-    init(count: Int, make: @escaping () throws -> CalibrationClustering) {
-        itemCount = count
-        self.make = make
-    }
-
-    func cluster(cal: Double) throws -> CalibrationClusteringOutcome {
-        if built == nil { built = try make() }
-        guard let built else { throw UserError("held-out split could not be prepared") }
-        return try built.cluster(cal: cal)
+        let text = grid.joined(separator: ",")
+        if text.trimmingCharacters(in: .whitespaces).isEmpty { return CalibrationAblation.defaultGrid }
+        guard let values = try CalibrationGrid.parse(text, flag: "--grid") else { throw UserError("--grid: give cal values or START:END:STEP") }
+        return values
     }
 }

@@ -49,19 +49,14 @@ struct ClusterCommand: AsyncParsableCommand {
             }
             let data = try InputLoading.embeddings(embeddings, memoryLimit: try solverOptions.memoryLimit())
             let rowNames = try InputLoading.names(names, count: data.count)
-            let options = try solverOptions.multicutOptions()
-            let outcome: ScaledMulticutSolver.ModelResult
+            let job = ClusteringJob(costs: model, solver: try solverOptions.multicutOptions(), scale: scaleOptions.solverScale, k: scaleOptions.knn)
+            let outcome: ClusteringOutcome
             do {
-                outcome = try ScaledMulticutSolver(options: options, scale: scaleOptions.solverScale, k: scaleOptions.knn)
-                    .solve(data, model: model, progress: ProgressReporter.stageReporter(nodes: data.count))
+                outcome = try job.run(data, progress: ProgressReporter.stageReporter(nodes: data.count))
             } catch { throw UserError("\(embeddings): \(error)") }
-            let solution = outcome.result.solution
-            print(outcome.result.choice.reason)
-            var summary = ClusteringSummary(solution: solution, cal: outcome.cal, solver: options.algorithm, input: embeddings,
-                                            peakMemoryBytes: MemoryBudget.peakResidentBytes())
-            summary.solver = outcome.result.solverName
-            try ClusteringOutput.write(names: rowNames, labels: solution.labels, summary: SummaryWithCosts(summary: summary, costs: outcome.costs),
-                                       to: URL(fileURLWithPath: out))
+            let solution = outcome.solution
+            print(outcome.choice.reason)
+            let summary = try outcome.write(names: rowNames, input: embeddings, to: URL(fileURLWithPath: out))
             if let writeGraph, let range = solution.range {
                 try TextGraphWriter.writeNormalizedSimilarities(of: data, range: range, to: URL(fileURLWithPath: writeGraph))
             }
@@ -77,10 +72,13 @@ enum SummaryText {
         let total = s.secondsCosts + s.secondsGAEC + s.secondsKL
         var lines = [String]()
         lines.append("\(s.n) nodes -> \(s.clusters) clusters (\(s.singletonClusters) singletons), energy \(format(s.energy))")
+        // The large-scale solver has no Kernighan-Lin: its second stage is the node-move local search.
+        let large = s.solver.hasPrefix("large-scale")
         if s.solver.hasSuffix(MulticutAlgorithm.gaecKL.rawValue) || s.solver.contains("gaec-kl ") {
-            lines.append("GAEC: \(s.clustersGAEC) clusters, energy \(format(s.energyGAEC)); Kernighan-Lin lowered it by \(format(s.energyGAEC - s.energy))")
+            lines.append("GAEC: \(s.clustersGAEC) clusters, energy \(format(s.energyGAEC)); \(large ? "local search" : "Kernighan-Lin") lowered it by \(format(s.energyGAEC - s.energy))")
         }
-        lines.append(String(format: "time %.2f s (costs %.2f, GAEC %.2f, KL %.2f), peak memory %@",
+        lines.append(String(format: large ? "time %.2f s (kNN graph and fit %.2f, GAEC %.2f, local search %.2f), peak memory %@"
+                                          : "time %.2f s (costs %.2f, GAEC %.2f, KL %.2f), peak memory %@",
                             total, s.secondsCosts, s.secondsGAEC, s.secondsKL, MemoryBudget.format(s.peakMemoryBytes)))
         lines.append("largest clusters: " + s.largestClusters.map(String.init).joined(separator: ", "))
         lines.append("wrote \(out)/clusters.csv, labels.npy, summary.json")

@@ -56,7 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
             try NPYFile.write(try NPYArray(shape: [count], values: .int32(truth)), to: folder.appendingPathComponent("classes.npy"))
             print("generated \(count) embeddings (\(dimension)-d, \(classes) classes, seed \(seed)) -> \(out)/embeddings.npy")
             let solution = try DenseMulticutSolver(options: MulticutOptions(algorithm: .gaecKL, memoryLimit: limit)).solve(try EmbeddingCostSource(embeddings), costs: costs, progress: ProgressReporter.stageReporter(nodes: count))
-            let summary = ClusteringSummary(solution: solution, cal: cal, solver: .gaecKL, input: "\(out)/embeddings.npy",
+            let summary = ClusteringSummary(solution: solution, cal: cal, solver: MulticutAlgorithm.gaecKL.rawValue, input: "\(out)/embeddings.npy",
                                             peakMemoryBytes: MemoryBudget.peakResidentBytes())
             try ClusteringOutput.write(names: (0..<count).map { "image_\($0)" }, labels: solution.labels, summary: summary, to: folder)
             print(SummaryText.render(summary, out: out))

@@ -75,7 +75,7 @@ struct SolveCommand: AsyncParsableCommand {
             // Report the energy in Float64 on the graph's own costs.
             let energy = try sparse.energy(of: solution.labels)
             let energyGAEC = solution.energyGAEC
-            var summary = ClusteringSummary(solution: solution, cal: cal, solver: options.algorithm, input: graph,
+            var summary = ClusteringSummary(solution: solution, cal: cal, solver: options.algorithm.rawValue, input: graph,
                                             peakMemoryBytes: MemoryBudget.peakResidentBytes())
             summary.energy = energy
             summary.energyGAEC = energyGAEC

@@ -50,7 +50,8 @@ final class PipelineProgressRenderer: @unchecked Sendable {
             if p.finished || now.timeIntervalSince(lastDraw) >= 1 {
                 event(["event": "progress", "stage": p.stage.rawValue, "model": p.model.map { $0 as Any } ?? NSNull(), "done": p.done, "total": p.total,
                        "skipped": p.skipped, "seconds": Self.rounded(p.seconds), "rate": Self.rounded(p.rate),
-                       "eta_seconds": p.secondsLeft.map { Self.rounded($0) as Any } ?? NSNull(), "finished": p.finished])
+                       "eta_seconds": p.secondsLeft.map { Self.rounded($0) as Any } ?? NSNull(), "finished": p.finished,
+                       "detail": p.detail.map { $0 as Any } ?? NSNull()])
                 lastDraw = now
             }
         }
@@ -78,7 +79,7 @@ final class PipelineProgressRenderer: @unchecked Sendable {
         }
         if p.skipped > 0 { parts.append("\(p.skipped) skipped") }
         if p.finished { parts.append(String(format: "%.1f s", p.seconds)) }
-        return what + ": " + parts.joined(separator: ", ")
+        return what + ": " + parts.joined(separator: ", ") + (p.detail.map { " (\($0))" } ?? "")
     }
 
     static func rounded(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

@@ -20,7 +20,9 @@ struct RunCommand: ParsableCommand {
         the cluster overlaps. DIR is built beside its place and renamed into it when complete. Exit \
         status: 0 completed, 3 completed with skipped files, 130 interrupted by Ctrl-C (finished \
         batches are kept), 1 error. Costs: label-free by default (--costs auto, as in `cluster`); --cal C or \
-        --costs paper run the paper's costs.
+        --costs paper run the paper's costs. Solver: as in `cluster`, the dense one when its n^2 matrix \
+        fits --max-memory, else the large-scale one (--solver-scale, --knn); run.json and the progress \
+        say which ran and why.
         """
     )
 
@@ -58,6 +60,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var pipeline: PipelineOptions
     @OptionGroup var solverOptions: SolverOptions
+    @OptionGroup var scaleOptions: ScaleOptions
 
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("give at least one --model with its --weights") }
@@ -74,6 +77,8 @@ struct RunCommand: ParsableCommand {
                                   force: force, batchSize: pipeline.batch, threads: solverOptions.threads, includeHidden: pipeline.includeHidden,
                                   solver: try solverOptions.multicutOptions(), commandLine: CommandLine.arguments)
             job.calibrationGrid = try CalibrationGrid.parse(calibrationGrid)
+            job.scale = scaleOptions.solverScale
+            job.knn = scaleOptions.knn
             try job.validate()
             let record = try PipelineOptions.catchingInterrupt(renderer) { try job.execute(progress: renderer.handler) }
             print(record.summary + "\nwrote \(out)/run.json and one folder per model")

@@ -33,7 +33,9 @@ public struct ClusteringSummary: Codable, Sendable, Equatable {
         case largestClusters = "largest_clusters", singletonClusters = "singleton_clusters"
     }
 
-    public init(solution: MulticutSolution, cal: Double?, solver: MulticutAlgorithm, input: String, peakMemoryBytes: UInt64) {
+    /// - Parameter solver: the solver as summaries record it (e.g. `gaec-kl`, or
+    ///   `large-scale gaec-kl k=32`: ``ScaledMulticutSolver/Result/solverName``).
+    public init(solution: MulticutSolution, cal: Double?, solver: String, input: String, peakMemoryBytes: UInt64) {
         let sizes = solution.clusterSizes
         n = solution.labels.count
         clusters = solution.clusterCount
@@ -45,7 +47,7 @@ public struct ClusteringSummary: Codable, Sendable, Equatable {
         secondsKL = solution.secondsKL
         self.peakMemoryBytes = peakMemoryBytes
         self.cal = cal
-        self.solver = solver.rawValue
+        self.solver = solver
         version = FrameCutVersion.string
         self.input = input
         similarityMin = solution.range?.min

@@ -120,6 +120,17 @@ struct AnalysisCLITests {
         let table = try String(contentsOfFile: dir + "/cal/ablation.csv", encoding: .utf8)
         #expect(table.hasPrefix("role,cal,items,clusters,h_cluster_given_class"))
         #expect(table.contains("held_out_chosen") && table.contains("train_heuristic"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/cal/calibration.json"))) as? [String: Any])
+        #expect(report["solver"] as? String == "gaec-kl")
+
+        // The same calibration on the large-scale solver (asked for): no n^2 matrix, recorded as such.
+        let large = try AnalysisCLI.run(["calibrate", "--embeddings", "x.npy", "--names", "names.txt", "--labels", "classes.csv",
+                                         "--val-fraction", "0.3", "--seed", "7", "--grid", "0.2,0.5,0.8", "--solver-scale", "large", "--knn", "4",
+                                         "--out", "cal-large"], in: dir)
+        #expect(large.status == 0, "\(large.stderr)")
+        #expect(large.stdout.contains("21 train, 9 held out") && large.stdout.contains("chosen cal:"))
+        let largeReport = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/cal-large/calibration.json"))) as? [String: Any])
+        #expect(largeReport["solver"] as? String == "large-scale gaec-kl k=4")
 
         // A train list naming unknown images is an error that shows them.
         try AnalysisCLI.write("img0.jpg\nnope.jpg\n", dir + "/train.txt")

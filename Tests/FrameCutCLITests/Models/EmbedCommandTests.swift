@@ -1,14 +1,11 @@
 import Foundation
 import Testing
+import FrameCutTestSupport
 
 /// `framecut embed` end to end with the real EfficientNet-Lite0 weights (scripts/fetch_test_data.sh).
 @Suite("CLI: embed and models")
 struct EmbedCommandTests {
-    static var testData: String {
-        ProcessInfo.processInfo.environment["FRAMECUT_TEST_DATA"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".cache/test-data").path
-    }
+    static var testData: String { TestImages.testData.path }
 
     static func weights() throws -> String {
         let path = testData + "/efficientnet-lite0-57934424.pth"

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FrameCutIO
+import FrameCutTestSupport
 
 /// `framecut run`, `export`, `import` and the store under `embed`, end to end with the real
 /// EfficientNet-Lite0 weights, including SIGKILL and Ctrl-C in the middle of a run.
@@ -8,22 +9,9 @@ import FrameCutIO
 struct RunCommandTests {
     /// A 24-bit BMP whose pixels depend on `seed`.
     static func bmp(seed: Int, size: Int = 40) -> Data {
-        let rowBytes = (size * 3 + 3) / 4 * 4
-        var data = Data("BM".utf8)
-        func le32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { data.append(contentsOf: $0) } }
-        func le16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { data.append(contentsOf: $0) } }
-        le32(54 + rowBytes * size); le32(0); le32(54)
-        le32(40); le32(size); le32(size); le16(1); le16(24); le32(0); le32(rowBytes * size); le32(2835); le32(2835); le32(0); le32(0)
-        for y in 0..<size {
-            var row = [UInt8](repeating: 0, count: rowBytes)
-            for x in 0..<size {
-                row[3 * x] = UInt8((x * (seed + 2) + y * 5) & 255)
-                row[3 * x + 1] = UInt8((y * (seed % 6 + 1) * 13 + seed * 31) & 255)
-                row[3 * x + 2] = UInt8(((x ^ y) * (seed % 5 + 3)) & 255)
-            }
-            data.append(contentsOf: row)
+        TestImages.bmp(size: size) { x, y in
+            (UInt8((x * (seed + 2) + y * 5) & 255), UInt8((y * (seed % 6 + 1) * 13 + seed * 31) & 255), UInt8(((x ^ y) * (seed % 5 + 3)) & 255))
         }
-        return data
     }
 
     static func folder(images: Int) throws -> String {
