@@ -70,6 +70,18 @@ public struct CLIPModifiedResNet: ImageEmbeddingModel {
             let identity = downsample.map { $0(shortcut, context: context) } ?? shortcut
             return conv3(y, residual: identity, context: context)
         }
+
+        /// The same block on activations in the blocked layout (`Conv2d+Blocked.swift`).
+        func callAsFunction(_ x: BlockedTensor, context: ComputeContext) -> BlockedTensor {
+            var y = conv2(conv1(x, context: context), context: context)
+            var shortcut = x
+            if stride > 1 {
+                y = Pooling.average(y, kernel: stride, context: context)
+                shortcut = Pooling.average(x, kernel: stride, context: context)
+            }
+            let identity = downsample.map { $0(shortcut, context: context) } ?? shortcut
+            return conv3(y, residual: identity, context: context)
+        }
     }
 
     public let name: String
@@ -156,6 +168,12 @@ public struct CLIPModifiedResNet: ImageEmbeddingModel {
         var x = images
         for conv in stem { x = conv(x, context: context) }
         x = Pooling.average(x, kernel: 2, stride: 2, context: context)
+        if DNNLConvolution.isEnabled {
+            // The stages in oneDNN's blocked layout, converted once at each end.
+            var blocked = BlockedTensor(x)
+            for block in blocks { blocked = block(blocked, context: context) }
+            return attentionPool(blocked.tensor(), context: context)
+        }
         for block in blocks { x = block(x, context: context) }
         return attentionPool(x, context: context)
     }
