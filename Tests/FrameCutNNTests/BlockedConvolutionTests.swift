@@ -73,4 +73,61 @@ struct BlockedConvolutionTests {
                     "\(s.name), batch 3, \(threads) threads")
         }
     }
+    @Test("a network's first layer reads the plain image: equals the plain path, bit-identical across threads and batch")
+    func plainSource() throws {
+        guard DNNLConvolution.isEnabled else { return }
+        for s in [DNNLConvolutionTests.shapes[0],
+                  Shape(name: "CLIP stem 3x3 s2", cin: 3, cout: 32, kernel: (3, 3), stride: 2, padding: .symmetric(1),
+                        height: 30, width: 28)] {
+            let fast = DNNLConvolutionTests.layer(s, oneDNN: true), plain = DNNLConvolutionTests.layer(s, oneDNN: false)
+            let x = DNNLConvolutionTests.input(s, batch: 3)
+            let reference = fast.blocked(x.slice(batch: 1..<2)).tensor()
+            #expect(relativeError(reference, plain(x.slice(batch: 1..<2))) < 1e-5, "\(s.name)")
+            for threads in [1, 2, 3] {
+                let context = ComputeContext(threads: threads)
+                #expect(fast.blocked(x, context: context).tensor().slice(batch: 1..<2) == reference, "\(s.name), \(threads) threads")
+            }
+            let (oh, ow) = fast.outputSize(height: s.height, width: s.width)
+            let pads = s.padding.resolve(height: s.height, width: s.width, kernel: s.kernel, stride: (s.stride, s.stride))
+            let g = ConvGeometry(inChannels: s.cin, height: s.height, width: s.width, kernelH: s.kernel.0, kernelW: s.kernel.1,
+                                 strideH: s.stride, strideW: s.stride, padTop: pads.0, padLeft: pads.1, outHeight: oh, outWidth: ow)
+            let plan = try #require(fast.blocked?.plan(for: g, padBottom: pads.2, padRight: pads.3, sum: false, plainSource: true))
+            for name in plan.implementations { #expect(!name.hasPrefix("ref"), "\(s.name): oneDNN runs \(name)") }
+        }
+    }
+
+    @Test("blocked max and average pooling equal the NCHW pooling bit for bit")
+    func pooling() {
+        var generator = SeededGenerator(seed: 9)
+        let x = Tensor(shape: [2, 21, 11, 10], values: (0..<(2 * 21 * 110)).map { _ in generator.nextFloat() - 0.5 })
+        let blocked = BlockedTensor(x)
+        for threads in [1, 2] {
+            let context = ComputeContext(threads: threads)
+            #expect(Pooling.max(blocked, kernel: 3, stride: 2, padding: .symmetric(1), context: context).tensor()
+                    == Pooling.max(x, kernel: 3, stride: 2, padding: .symmetric(1)))
+            #expect(Pooling.average(blocked, kernel: 2, context: context).tensor() == Pooling.average(x, kernel: 2, stride: 2))
+        }
+    }
+    @Test("depthwise layers (EfficientNet-Lite0's 3x3 and 5x5, TF-SAME, stride 2) with ReLU6: equal the plain path, deterministic")
+    func depthwise() {
+        guard DNNLConvolution.isEnabled else { return }
+        for (channels, kernel, stride) in [(40, 3, 1), (96, 5, 2), (24, 3, 2)] {
+            var generator = SeededGenerator(seed: 4)
+            let weight = (0..<(channels * kernel * kernel)).map { _ in generator.nextFloat() - 0.5 }
+            let bias = (0..<channels).map { _ in generator.nextFloat() }
+            func layer(_ oneDNN: Bool) -> Conv2d {
+                Conv2d(inChannels: channels, outChannels: channels, kernel: (kernel, kernel), stride: (stride, stride),
+                       padding: .tfSame, groups: channels, weight: weight, bias: bias, activation: .relu6, oneDNN: oneDNN)
+            }
+            let fast = layer(true), plain = layer(false)
+            #expect(fast.blocked?.isDepthwise == true)
+            let x = Tensor(shape: [3, channels, 15, 13], values: (0..<(3 * channels * 195)).map { _ in 8 * generator.nextFloat() - 4 })
+            let reference = fast(BlockedTensor(x.slice(batch: 1..<2))).tensor()
+            #expect(relativeError(reference, plain(x.slice(batch: 1..<2))) < 1e-5, "depthwise \(channels) \(kernel)x\(kernel) s\(stride)")
+            for threads in [1, 2, 3] {
+                #expect(fast(BlockedTensor(x), context: ComputeContext(threads: threads)).tensor().slice(batch: 1..<2) == reference,
+                        "depthwise \(channels), \(threads) threads")
+            }
+        }
+    }
 }

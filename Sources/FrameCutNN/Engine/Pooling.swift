@@ -44,6 +44,43 @@ public enum Pooling {
         }
     }
 
+    /// `nn.MaxPool2d(kernel, stride, padding)` on blocked activations (padding never wins, as
+    /// in PyTorch). Channel blocks are split across the threads.
+    static func max(_ x: BlockedTensor, kernel: Int, stride: Int, padding: Padding = .none,
+                    context: ComputeContext = ComputeContext()) -> BlockedTensor {
+        let h = x.height, w = x.width, lanes = BlockedTensor.block
+        let (pt, pl, pb, pr) = padding.resolve(height: h, width: w, kernel: (kernel, kernel), stride: (stride, stride))
+        let oh = (h + pt + pb - kernel) / stride + 1, ow = (w + pl + pr - kernel) / stride + 1
+        precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
+        return BlockedTensor(batch: x.batch, channels: x.channels, height: oh, width: ow) { out in
+            guard let d = out.baseAddress else { return }
+            let dst = SendablePointer(d)
+            x.values.withUnsafeBufferPointer { input in
+                guard let s = input.baseAddress else { return }
+                let src = UncheckedSendable(s)
+                context.forEachRange(x.batch * x.channelBlocks) { range in
+                    for block in range {
+                        let from = src.value + block * h * w * lanes, to = dst.base + block * oh * ow * lanes
+                        for oy in 0..<oh {
+                            let ya = Swift.max(oy * stride - pt, 0), yb = Swift.min(oy * stride - pt + kernel, h)
+                            for ox in 0..<ow {
+                                let xa = Swift.max(ox * stride - pl, 0), xb = Swift.min(ox * stride - pl + kernel, w)
+                                var m = SIMD16<Float>(repeating: -.infinity)
+                                for yy in ya..<yb {
+                                    for xx in xa..<xb {
+                                        let v = UnsafeRawPointer(from + (yy * w + xx) * lanes).loadUnaligned(as: SIMD16<Float>.self)
+                                        m = pointwiseMax(m, v)
+                                    }
+                                }
+                                UnsafeMutableRawPointer(to + (oy * ow + ox) * lanes).storeBytes(of: m, as: SIMD16<Float>.self)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// `nn.AvgPool2d(kernel, stride = kernel)` without padding on blocked activations (CLIP
     /// RN-50's anti-aliasing pool): each window summed in the same order as the NCHW `average`,
     /// so both give the same bits. Channel blocks are split across the threads.
@@ -62,14 +99,14 @@ public enum Pooling {
                         let from = src.value + block * h * w * lanes, to = dst.base + block * oh * ow * lanes
                         for oy in 0..<oh {
                             for ox in 0..<ow {
-                                let o = to + (oy * ow + ox) * lanes
-                                for lane in 0..<lanes {
-                                    var total: Float = 0
-                                    for yy in (oy * kernel)..<((oy + 1) * kernel) {
-                                        for xx in (ox * kernel)..<((ox + 1) * kernel) { total += from[(yy * w + xx) * lanes + lane] }
+                                // Lane-wise sums in the window's row-major order, as the NCHW loop sums.
+                                var total = SIMD16<Float>(repeating: 0)
+                                for yy in (oy * kernel)..<((oy + 1) * kernel) {
+                                    for xx in (ox * kernel)..<((ox + 1) * kernel) {
+                                        total += UnsafeRawPointer(from + (yy * w + xx) * lanes).loadUnaligned(as: SIMD16<Float>.self)
                                     }
-                                    o[lane] = total / divisor
                                 }
+                                UnsafeMutableRawPointer(to + (oy * ow + ox) * lanes).storeBytes(of: total / divisor, as: SIMD16<Float>.self)
                             }
                         }
                     }

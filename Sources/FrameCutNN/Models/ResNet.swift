@@ -76,13 +76,15 @@ public struct ResNet: ImageEmbeddingModel {
     }
 
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
-        var x = Pooling.max(stem(images, context: context), kernel: 3, stride: 2, padding: .symmetric(1), context: context)
         if DNNLConvolution.isEnabled {
-            // The stages in oneDNN's blocked layout, converted once at each end.
-            var blocked = BlockedTensor(x)
+            // The whole network in oneDNN's blocked layout: the stem reads the plain image, the
+            // last stage's output is converted back once.
+            var blocked = Pooling.max(stem.blocked(images, context: context), kernel: 3, stride: 2, padding: .symmetric(1),
+                                      context: context)
             for block in blocks { blocked = block(blocked, context: context) }
             return Pooling.globalAverage(blocked.tensor())
         }
+        var x = Pooling.max(stem(images, context: context), kernel: 3, stride: 2, padding: .symmetric(1), context: context)
         for block in blocks { x = block(x, context: context) }
         return Pooling.globalAverage(x)
     }

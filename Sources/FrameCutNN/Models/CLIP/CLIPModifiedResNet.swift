@@ -165,15 +165,18 @@ public struct CLIPModifiedResNet: ImageEmbeddingModel {
     }
 
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
-        var x = images
-        for conv in stem { x = conv(x, context: context) }
-        x = Pooling.average(x, kernel: 2, stride: 2, context: context)
-        if DNNLConvolution.isEnabled {
-            // The stages in oneDNN's blocked layout, converted once at each end.
-            var blocked = BlockedTensor(x)
+        if DNNLConvolution.isEnabled, let first = stem.first {
+            // The whole tower in oneDNN's blocked layout: the first convolution reads the plain
+            // image, the last stage's output is converted back once for the attention pool.
+            var blocked = first.blocked(images, context: context)
+            for conv in stem.dropFirst() { blocked = conv(blocked, context: context) }
+            blocked = Pooling.average(blocked, kernel: 2, context: context)
             for block in blocks { blocked = block(blocked, context: context) }
             return attentionPool(blocked.tensor(), context: context)
         }
+        var x = images
+        for conv in stem { x = conv(x, context: context) }
+        x = Pooling.average(x, kernel: 2, stride: 2, context: context)
         for block in blocks { x = block(x, context: context) }
         return attentionPool(x, context: context)
     }
