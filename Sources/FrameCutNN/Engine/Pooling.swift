@@ -65,14 +65,14 @@ public enum Pooling {
                             let ya = Swift.max(oy * stride - pt, 0), yb = Swift.min(oy * stride - pt + kernel, h)
                             for ox in 0..<ow {
                                 let xa = Swift.max(ox * stride - pl, 0), xb = Swift.min(ox * stride - pl + kernel, w)
-                                var m = SIMD16<Float>(repeating: -.infinity)
+                                let m = to + (oy * ow + ox) * lanes
+                                for lane in 0..<16 { m[lane] = -.infinity }
                                 for yy in ya..<yb {
                                     for xx in xa..<xb {
-                                        let v = UnsafeRawPointer(from + (yy * w + xx) * lanes).loadUnaligned(as: SIMD16<Float>.self)
-                                        m = pointwiseMax(m, v)
+                                        let v = from + (yy * w + xx) * lanes
+                                        for lane in 0..<16 { m[lane] = Swift.max(m[lane], v[lane]) }
                                     }
                                 }
-                                UnsafeMutableRawPointer(to + (oy * ow + ox) * lanes).storeBytes(of: m, as: SIMD16<Float>.self)
                             }
                         }
                     }
@@ -100,13 +100,15 @@ public enum Pooling {
                         for oy in 0..<oh {
                             for ox in 0..<ow {
                                 // Lane-wise sums in the window's row-major order, as the NCHW loop sums.
-                                var total = SIMD16<Float>(repeating: 0)
+                                let total = to + (oy * ow + ox) * lanes
+                                for lane in 0..<16 { total[lane] = 0 }
                                 for yy in (oy * kernel)..<((oy + 1) * kernel) {
                                     for xx in (ox * kernel)..<((ox + 1) * kernel) {
-                                        total += UnsafeRawPointer(from + (yy * w + xx) * lanes).loadUnaligned(as: SIMD16<Float>.self)
+                                        let v = from + (yy * w + xx) * lanes
+                                        for lane in 0..<16 { total[lane] += v[lane] }
                                     }
                                 }
-                                UnsafeMutableRawPointer(to + (oy * ow + ox) * lanes).storeBytes(of: total / divisor, as: SIMD16<Float>.self)
+                                for lane in 0..<16 { total[lane] /= divisor }
                             }
                         }
                     }
