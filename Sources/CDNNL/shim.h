@@ -181,6 +181,131 @@ static inline dnnl_status_t framecut_dnnl_conv_run(const framecut_dnnl_conv *c, 
     return s;
 }
 
+/// A convolution part in oneDNN's blocked layout `nChw16c`, source and destination both (one
+/// image, channels padded to 16), bias and the activation fused: `dst = act(conv(src) + bias
+/// [+ dst])`. `sum` adds what `dst` holds (the residual) before the activation; `act` is 0 for
+/// identity, 1 for ReLU, 2 for ReLU6; `depthwise`: one group per channel (`ic == oc`). Runs on one image with one OpenMP thread, as the plain parts do.
+typedef struct framecut_dnnl_bconv {
+    dnnl_primitive_t conv;
+    dnnl_memory_desc_t src, weights, bias, dst, scratch;
+    dnnl_memory_t packed_weights, packed_bias;   // owned
+    const char *implementation;
+} framecut_dnnl_bconv;
+
+static inline void framecut_dnnl_bconv_destroy(framecut_dnnl_bconv *c) {
+    if (c->conv) dnnl_primitive_destroy(c->conv);
+    if (c->packed_weights) dnnl_memory_destroy(c->packed_weights);
+    if (c->packed_bias) dnnl_memory_destroy(c->packed_bias);
+    memset(c, 0, sizeof *c);
+}
+
+/// Creates the part for output channels `weights` (`oc x ic x kh x kw`, PyTorch layout) and
+/// `bias` (`oc`) on one `ic x ih x iw` image; `pads` = top, left, bottom, right. `plain_src`:
+/// the source is plain NCHW (a network's first layer, on the input image) instead of blocked.
+static inline dnnl_status_t framecut_dnnl_bconv_create(dnnl_engine_t engine, int64_t ic, int64_t oc, int64_t ih, int64_t iw,
+                                                       int64_t kh, int64_t kw, int64_t sh, int64_t sw, const int64_t pads[4],
+                                                       const float *weights, const float *bias, int act, int sum,
+                                                       int plain_src, int depthwise, framecut_dnnl_bconv *c) {
+    memset(c, 0, sizeof *c);
+    framecut_omp_set_num_threads(1);
+    int64_t oh = (ih + pads[0] + pads[2] - kh) / sh + 1, ow = (iw + pads[1] + pads[3] - kw) / sw + 1;
+    dnnl_dims_t sd = {1, ic, ih, iw}, wd = {oc, ic, kh, kw}, dd = {1, oc, oh, ow}, bd = {oc};
+    dnnl_dims_t gwd = {oc, 1, 1, kh, kw};   // depthwise: groups x oc/g x ic/g x kh x kw
+    int wn = depthwise ? 5 : 4;
+    dnnl_dims_t strides = {sh, sw}, pl = {pads[0], pads[1]}, pr = {pads[2], pads[3]};
+    dnnl_memory_desc_t wmd, plain_w;
+    dnnl_status_t s;
+#define FC_TRY(x) do { s = (x); if (s != dnnl_success) { framecut_dnnl_bconv_destroy(c); return s; } } while (0)
+    FC_TRY(dnnl_memory_desc_init_by_tag(&c->src, 4, sd, dnnl_f32, plain_src ? dnnl_nchw : dnnl_nChw16c));
+    FC_TRY(dnnl_memory_desc_init_by_tag(&c->dst, 4, dd, dnnl_f32, dnnl_nChw16c));
+    FC_TRY(dnnl_memory_desc_init_by_tag(&c->bias, 1, bd, dnnl_f32, dnnl_x));
+    FC_TRY(dnnl_memory_desc_init_by_tag(&plain_w, wn, depthwise ? gwd : wd, dnnl_f32, depthwise ? dnnl_goihw : dnnl_oihw));
+    FC_TRY(dnnl_memory_desc_init_by_tag(&wmd, wn, depthwise ? gwd : wd, dnnl_f32, dnnl_format_tag_any));
+    dnnl_convolution_desc_t cd;
+    FC_TRY(dnnl_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct,
+                                              &c->src, &wmd, &c->bias, &c->dst, strides, pl, pr));
+    dnnl_primitive_attr_t attr;
+    FC_TRY(dnnl_primitive_attr_create(&attr));
+    dnnl_post_ops_t ops = NULL;
+    s = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    if (s == dnnl_success && (sum || act)) {
+        s = dnnl_post_ops_create(&ops);
+        if (s == dnnl_success && sum) s = dnnl_post_ops_append_sum(ops, 1.0f);
+        if (s == dnnl_success && act == 1) s = dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+        if (s == dnnl_success && act == 2) s = dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_clip, 0.0f, 6.0f);
+        if (s == dnnl_success) s = dnnl_primitive_attr_set_post_ops(attr, ops);
+    }
+    dnnl_primitive_desc_t pd = NULL;
+    if (s == dnnl_success) s = dnnl_primitive_desc_create(&pd, &cd, attr, engine, NULL);
+    if (ops) dnnl_post_ops_destroy(ops);
+    dnnl_primitive_attr_destroy(attr);
+    if (s != dnnl_success) { framecut_dnnl_bconv_destroy(c); return s; }
+    const char *impl = "";
+    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+    c->implementation = impl;
+    c->weights = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    c->scratch = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    s = dnnl_primitive_create(&c->conv, pd);
+    dnnl_primitive_desc_destroy(pd);
+    if (s != dnnl_success) { framecut_dnnl_bconv_destroy(c); return s; }
+    FC_TRY(dnnl_memory_create(&c->packed_bias, &c->bias, engine, DNNL_MEMORY_ALLOCATE));
+    {
+        void *bp;
+        dnnl_memory_get_data_handle(c->packed_bias, &bp);
+        memcpy(bp, bias, (size_t)oc * sizeof(float));
+    }
+    FC_TRY(dnnl_memory_create(&c->packed_weights, &c->weights, engine, DNNL_MEMORY_ALLOCATE));
+    dnnl_memory_t user_w;
+    FC_TRY(dnnl_memory_create(&user_w, &plain_w, engine, (void *)weights));
+    dnnl_primitive_t wr;
+    s = framecut_dnnl_reorder(engine, &plain_w, &c->weights, &wr);
+    if (s == dnnl_success && wr) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, user_w}, {DNNL_ARG_TO, c->packed_weights}};
+        s = framecut_dnnl_execute(wr, 2, args);
+        dnnl_primitive_destroy(wr);
+    } else if (s == dnnl_success) {
+        void *dst;
+        dnnl_memory_get_data_handle(c->packed_weights, &dst);
+        memcpy(dst, weights, dnnl_memory_desc_get_size(&plain_w));
+    }
+    dnnl_memory_destroy(user_w);
+    if (s != dnnl_success) { framecut_dnnl_bconv_destroy(c); return s; }
+#undef FC_TRY
+    return dnnl_success;
+}
+
+static inline size_t framecut_dnnl_bconv_scratch_bytes(const framecut_dnnl_bconv *c) {
+    return dnnl_memory_desc_get_size(&c->scratch);
+}
+static inline const char *framecut_dnnl_bconv_implementation(const framecut_dnnl_bconv *c) { return c->implementation; }
+
+/// Runs the part: `src` one image in `nChw16c` or NCHW (all input channels), `dst` this part's output
+/// channels in `nChw16c` (holding the residual when the part sums); `scratch` scratch_bytes.
+static inline dnnl_status_t framecut_dnnl_bconv_run(const framecut_dnnl_bconv *c, dnnl_engine_t engine, const float *src_data,
+                                                    float *dst_data, void *scratch) {
+    dnnl_memory_t src = NULL, wts = NULL, dst = NULL, bias = NULL, pad = NULL;
+    dnnl_status_t s;
+    void *wp, *bp;
+    dnnl_memory_get_data_handle(c->packed_weights, &wp);
+    dnnl_memory_get_data_handle(c->packed_bias, &bp);
+    s = dnnl_memory_create(&src, &c->src, engine, (void *)src_data);
+    if (s == dnnl_success) s = dnnl_memory_create(&wts, &c->weights, engine, wp);
+    if (s == dnnl_success) s = dnnl_memory_create(&bias, &c->bias, engine, bp);
+    if (s == dnnl_success) s = dnnl_memory_create(&dst, &c->dst, engine, dst_data);
+    if (s == dnnl_success) s = dnnl_memory_create(&pad, &c->scratch, engine, scratch);
+    if (s == dnnl_success) {
+        dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wts}, {DNNL_ARG_BIAS, bias},
+                                   {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, pad}};
+        s = framecut_dnnl_execute(c->conv, 5, args);
+    }
+    if (src) dnnl_memory_destroy(src);
+    if (wts) dnnl_memory_destroy(wts);
+    if (bias) dnnl_memory_destroy(bias);
+    if (dst) dnnl_memory_destroy(dst);
+    if (pad) dnnl_memory_destroy(pad);
+    return s;
+}
+
 /// The CPU engine (one per process; NULL when oneDNN cannot create it).
 static inline dnnl_engine_t framecut_dnnl_engine_create(void) {
     dnnl_engine_t engine = NULL;

@@ -32,6 +32,9 @@ final class DNNLConvolution: @unchecked Sendable {
     /// Whether the path is on: oneDNN has an engine and `FRAMECUT_ONEDNN` is not `0`.
     static var isEnabled: Bool { engine.value != nil }
 
+    /// The process's oneDNN CPU engine (nil when the path is off).
+    static var engineHandle: dnnl_engine_t? { engine.value }
+
     private static let engine: UncheckedSendable<dnnl_engine_t?> = {
         if ProcessInfo.processInfo.environment["FRAMECUT_ONEDNN"] == "0" { return UncheckedSendable(nil) }
         return UncheckedSendable(framecut_dnnl_engine_create())

@@ -72,6 +72,8 @@ public struct Conv2d: Sendable {
     let winogradWeight: [Float]?
     /// The oneDNN path's primitives (`Conv2d+DNNL.swift`), for layers it takes.
     let dnnl: DNNLConvolution?
+    /// The blocked-layout oneDNN path (`Conv2d+Blocked.swift`), for layers it takes.
+    let blocked: DNNLBlockedConvolution?
 
     /// - Parameters:
     ///   - weight: `outChannels * (inChannels / groups) * kh * kw` values (PyTorch layout).
@@ -111,6 +113,8 @@ public struct Conv2d: Sendable {
         self.bias = b
         dnnl = !oneDNN ? nil : DNNLConvolution(weight: w, inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride,
                                groups: groups)
+        blocked = !oneDNN ? nil : DNNLBlockedConvolution(weight: w, bias: b, inChannels: inChannels, outChannels: outChannels,
+                                                         kernel: kernel, stride: stride, groups: groups, activation: activation)
         winogradWeight = Self.usesWinograd(kernel: kernel, stride: stride, groups: groups, inChannels: inChannels)
             ? Winograd.transformWeights(w, outChannels: outChannels, inChannels: inChannels) : nil
     }

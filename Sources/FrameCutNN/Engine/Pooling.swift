@@ -44,6 +44,79 @@ public enum Pooling {
         }
     }
 
+    /// `nn.MaxPool2d(kernel, stride, padding)` on blocked activations (padding never wins, as
+    /// in PyTorch). Channel blocks are split across the threads.
+    static func max(_ x: BlockedTensor, kernel: Int, stride: Int, padding: Padding = .none,
+                    context: ComputeContext = ComputeContext()) -> BlockedTensor {
+        let h = x.height, w = x.width, lanes = BlockedTensor.block
+        let (pt, pl, pb, pr) = padding.resolve(height: h, width: w, kernel: (kernel, kernel), stride: (stride, stride))
+        let oh = (h + pt + pb - kernel) / stride + 1, ow = (w + pl + pr - kernel) / stride + 1
+        precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
+        return BlockedTensor(batch: x.batch, channels: x.channels, height: oh, width: ow) { out in
+            guard let d = out.baseAddress else { return }
+            let dst = SendablePointer(d)
+            x.values.withUnsafeBufferPointer { input in
+                guard let s = input.baseAddress else { return }
+                let src = UncheckedSendable(s)
+                context.forEachRange(x.batch * x.channelBlocks) { range in
+                    for block in range {
+                        let from = src.value + block * h * w * lanes, to = dst.base + block * oh * ow * lanes
+                        for oy in 0..<oh {
+                            let ya = Swift.max(oy * stride - pt, 0), yb = Swift.min(oy * stride - pt + kernel, h)
+                            for ox in 0..<ow {
+                                let xa = Swift.max(ox * stride - pl, 0), xb = Swift.min(ox * stride - pl + kernel, w)
+                                let m = to + (oy * ow + ox) * lanes
+                                for lane in 0..<16 { m[lane] = -.infinity }
+                                for yy in ya..<yb {
+                                    for xx in xa..<xb {
+                                        let v = from + (yy * w + xx) * lanes
+                                        for lane in 0..<16 { m[lane] = Swift.max(m[lane], v[lane]) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `nn.AvgPool2d(kernel, stride = kernel)` without padding on blocked activations (CLIP
+    /// RN-50's anti-aliasing pool): each window summed in the same order as the NCHW `average`,
+    /// so both give the same bits. Channel blocks are split across the threads.
+    static func average(_ x: BlockedTensor, kernel: Int, context: ComputeContext = ComputeContext()) -> BlockedTensor {
+        let h = x.height, w = x.width, oh = h / kernel, ow = w / kernel, lanes = BlockedTensor.block
+        precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
+        let divisor = Float(kernel * kernel)
+        return BlockedTensor(batch: x.batch, channels: x.channels, height: oh, width: ow) { out in
+            guard let d = out.baseAddress else { return }
+            let dst = SendablePointer(d)
+            x.values.withUnsafeBufferPointer { input in
+                guard let s = input.baseAddress else { return }
+                let src = UncheckedSendable(s)
+                context.forEachRange(x.batch * x.channelBlocks) { range in
+                    for block in range {
+                        let from = src.value + block * h * w * lanes, to = dst.base + block * oh * ow * lanes
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                // Lane-wise sums in the window's row-major order, as the NCHW loop sums.
+                                let total = to + (oy * ow + ox) * lanes
+                                for lane in 0..<16 { total[lane] = 0 }
+                                for yy in (oy * kernel)..<((oy + 1) * kernel) {
+                                    for xx in (ox * kernel)..<((ox + 1) * kernel) {
+                                        let v = from + (yy * w + xx) * lanes
+                                        for lane in 0..<16 { total[lane] += v[lane] }
+                                    }
+                                }
+                                for lane in 0..<16 { total[lane] /= divisor }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// `nn.AdaptiveAvgPool2d((outHeight, outWidth))`: cell `i` averages input rows
     /// `floor(i*H/oh) ..< ceil((i+1)*H/oh)` (it repeats values when the output is larger).
     public static func adaptiveAverage(_ x: Tensor, outHeight: Int, outWidth: Int,

@@ -51,6 +51,13 @@ public struct EfficientNetLite: ImageEmbeddingModel {
             y = depthwise(y, context: context)
             return project(y, residual: skip ? x : nil, context: context)
         }
+
+        /// The same block on activations in the blocked layout (`Conv2d+Blocked.swift`).
+        func callAsFunction(_ x: BlockedTensor, context: ComputeContext) -> BlockedTensor {
+            var y = expand.map { $0(x, context: context) } ?? x
+            y = depthwise(y, context: context)
+            return project(y, residual: skip ? x : nil, context: context)
+        }
     }
 
     public let name: String
@@ -93,6 +100,13 @@ public struct EfficientNetLite: ImageEmbeddingModel {
     }
 
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
+        if DNNLConvolution.isEnabled {
+            // The whole network in oneDNN's blocked layout: the stem reads the plain image, the
+            // head's output is converted back once.
+            var blocked = stem.blocked(images, context: context)
+            for block in blocks { blocked = block(blocked, context: context) }
+            return Pooling.globalAverage(head(blocked, context: context).tensor())
+        }
         var x = stem(images, context: context)
         for block in blocks { x = block(x, context: context) }
         return Pooling.globalAverage(head(x, context: context))

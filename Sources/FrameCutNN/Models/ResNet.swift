@@ -26,6 +26,13 @@ public struct ResNet: ImageEmbeddingModel {
             let y = conv2(conv1(x, context: context), context: context)
             return conv3(y, residual: identity, context: context)
         }
+
+        /// The same block on activations in the blocked layout (`Conv2d+Blocked.swift`).
+        func callAsFunction(_ x: BlockedTensor, context: ComputeContext) -> BlockedTensor {
+            let identity = downsample.map { $0(x, context: context) } ?? x
+            let y = conv2(conv1(x, context: context), context: context)
+            return conv3(y, residual: identity, context: context)
+        }
     }
 
     public let name: String
@@ -69,6 +76,14 @@ public struct ResNet: ImageEmbeddingModel {
     }
 
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
+        if DNNLConvolution.isEnabled {
+            // The whole network in oneDNN's blocked layout: the stem reads the plain image, the
+            // last stage's output is converted back once.
+            var blocked = Pooling.max(stem.blocked(images, context: context), kernel: 3, stride: 2, padding: .symmetric(1),
+                                      context: context)
+            for block in blocks { blocked = block(blocked, context: context) }
+            return Pooling.globalAverage(blocked.tensor())
+        }
         var x = Pooling.max(stem(images, context: context), kernel: 3, stride: 2, padding: .symmetric(1), context: context)
         for block in blocks { x = block(x, context: context) }
         return Pooling.globalAverage(x)

@@ -70,6 +70,18 @@ public struct CLIPModifiedResNet: ImageEmbeddingModel {
             let identity = downsample.map { $0(shortcut, context: context) } ?? shortcut
             return conv3(y, residual: identity, context: context)
         }
+
+        /// The same block on activations in the blocked layout (`Conv2d+Blocked.swift`).
+        func callAsFunction(_ x: BlockedTensor, context: ComputeContext) -> BlockedTensor {
+            var y = conv2(conv1(x, context: context), context: context)
+            var shortcut = x
+            if stride > 1 {
+                y = Pooling.average(y, kernel: stride, context: context)
+                shortcut = Pooling.average(x, kernel: stride, context: context)
+            }
+            let identity = downsample.map { $0(shortcut, context: context) } ?? shortcut
+            return conv3(y, residual: identity, context: context)
+        }
     }
 
     public let name: String
@@ -153,6 +165,15 @@ public struct CLIPModifiedResNet: ImageEmbeddingModel {
     }
 
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
+        if DNNLConvolution.isEnabled, let first = stem.first {
+            // The whole tower in oneDNN's blocked layout: the first convolution reads the plain
+            // image, the last stage's output is converted back once for the attention pool.
+            var blocked = first.blocked(images, context: context)
+            for conv in stem.dropFirst() { blocked = conv(blocked, context: context) }
+            blocked = Pooling.average(blocked, kernel: 2, context: context)
+            for block in blocks { blocked = block(blocked, context: context) }
+            return attentionPool(blocked.tensor(), context: context)
+        }
         var x = images
         for conv in stem { x = conv(x, context: context) }
         x = Pooling.average(x, kernel: 2, stride: 2, context: context)
