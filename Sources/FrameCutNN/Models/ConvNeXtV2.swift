@@ -5,7 +5,7 @@
 ///
 /// Stem: 4x4 stride-4 convolution and a channel layer norm. Stages 2-4 start with a channel layer
 /// norm and a 2x2 stride-2 convolution. Block: depthwise 7x7 (padding 3) -> channel layer norm
-/// (eps 1e-6) -> pointwise `C -> 4C` (`nn.Linear`, here `ChannelLinear` on NCHW) -> GELU ->
+/// (eps 1e-6) -> pointwise `C -> 4C` (`nn.Linear`, here a 1x1 convolution on NCHW) -> GELU ->
 /// global response normalisation -> pointwise `4C -> C` -> + input (drop path is the identity at
 /// inference; V2 has no layer scale).
 ///
@@ -47,10 +47,10 @@ public struct ConvNeXtV2: ImageEmbeddingModel {
         let depthwise: Conv2d
         let norm: ChannelLayerNorm
         /// `pwconv1` / `mlp.fc1` with the GELU fused.
-        let expand: ChannelLinear
+        let expand: Conv2d
         let grn: GlobalResponseNorm
         /// `pwconv2` / `mlp.fc2`, the residual add fused.
-        let project: ChannelLinear
+        let project: Conv2d
 
         func callAsFunction(_ x: Tensor, context: ComputeContext) -> Tensor {
             let y = norm(depthwise(x, context: context), context: context)
@@ -115,10 +115,10 @@ public struct ConvNeXtV2: ImageEmbeddingModel {
             ChannelLayerNorm(channels: channels, weight: loader.tensor(key + ".weight", [channels]),
                              bias: loader.tensor(key + ".bias", [channels]), eps: 1e-6)
         }
-        func pointwise(_ key: String, _ inFeatures: Int, _ outFeatures: Int, activation: Activation) -> ChannelLinear {
-            ChannelLinear(inChannels: inFeatures, outChannels: outFeatures,
-                          weight: loader.tensor(key + ".weight", [outFeatures, inFeatures]),
-                          bias: loader.tensor(key + ".bias", [outFeatures]), activation: activation)
+        func pointwise(_ key: String, _ inFeatures: Int, _ outFeatures: Int, activation: Activation) -> Conv2d {
+            Conv2d(inChannels: inFeatures, outChannels: outFeatures, kernel: (1, 1),
+                   weight: loader.tensor(key + ".weight", [outFeatures, inFeatures]),
+                   bias: loader.tensor(key + ".bias", [outFeatures]), activation: activation)
         }
         stem = loader.conv(keys.stem, 3, dims[0], kernel: 4, stride: 4, bias: true)
         stemNorm = layerNorm(keys.stemNorm, dims[0])
