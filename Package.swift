@@ -33,6 +33,8 @@ let package = Package(
 
         // The solver's hot loops in C, one variant per instruction set, picked at run time.
         .target(name: "CFrameCutKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
+        // The engine's packed AVX-512 matrix product (transformers, ConvNeXt), picked at run time.
+        .target(name: "CFrameCutNNKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "FrameCutCore",
             dependencies: ["CBLAS", "CFrameCutKernels"],
@@ -49,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "FrameCutNN",
-            dependencies: ["FrameCutIO", "FrameCutCore", "CBLAS", "CDNNL"],
+            dependencies: ["FrameCutIO", "FrameCutCore", "CBLAS", "CDNNL", "CFrameCutNNKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(

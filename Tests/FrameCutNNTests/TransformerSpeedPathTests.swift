@@ -48,14 +48,67 @@ struct TransformerSpeedPathTests {
     func chunkSizedBatches(_ shape: (tokens: Int, inFeatures: Int, outFeatures: Int, images: Int)) {
         var g = SeededGenerator(seed: 5)
         let (t, k, m, n) = shape
-        let layer = Linear(inFeatures: k, outFeatures: m, weight: Self.random(k * m, -0.1...0.1, &g), bias: Self.random(m, -0.1...0.1, &g))
+        let plain = Linear(inFeatures: k, outFeatures: m, weight: Self.random(k * m, -0.1...0.1, &g), bias: Self.random(m, -0.1...0.1, &g),
+                           activation: .gelu)
         let x = Tensor(shape: [n, t, k], values: Self.random(n * t * k, -2...2, &g))
-        for threads in [1, 2, 3, 4] {
-            let all = layer.perSequence(x, context: ComputeContext(threads: threads))
-            for i in [0, n / 2, n - 1] {
-                #expect(layer.perSequence(x.slice(batch: i..<(i + 1))) == all.slice(batch: i..<(i + 1)), "image \(i) of \(shape)")
+        let reference = plain.perSequence(x)
+        // The OpenBLAS path and the packed AVX-512 path (where the CPU has it), each on its own.
+        for layer in [plain, plain.packedForTokens()] {
+            let single = layer.perSequence(x, context: ComputeContext(threads: 1))
+            #expect(relativeError(single, reference) < 1e-5, "\(relativeError(single, reference))")
+            for threads in [1, 2, 3, 4] {
+                let all = threads == 1 ? single : layer.perSequence(x, context: ComputeContext(threads: threads))
+                #expect(all == single, "\(threads) threads, \(shape)")
+                for i in [0, n / 2, n - 1] {
+                    #expect(layer.perSequence(x.slice(batch: i..<(i + 1))) == all.slice(batch: i..<(i + 1)), "image \(i) of \(shape)")
+                }
             }
         }
+    }
+
+    /// The packed kernel's contract: every output is `fma` chained over `k` in order from zero,
+    /// then the biases added, whatever the row count, the panel range or a column tail.
+    @Test("packed product: the fused multiply-add chain bit for bit, any rows, panels and tails",
+          .enabled(if: PackedMatrix.isAvailable), arguments: [(1, 32, 7), (5, 40, 768), (13, 97, 33), (50, 256, 1100), (61, 64, 3072)])
+    func packedProduct(_ shape: (m: Int, n: Int, k: Int)) {
+        var g = SeededGenerator(seed: 17)
+        let (m, n, k) = shape
+        let a = Self.random(m * k, -2...2, &g), w = Self.random(n * k, -1...1, &g)
+        let columnBias = Self.random(n, -1...1, &g), rowBias = Self.random(m, -1...1, &g)
+        let packed = PackedMatrix(transposing: w, rows: n, columns: k)
+        var expected = [Float](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var acc: Float = 0
+                for kk in 0..<k { acc.addProduct(a[i * k + kk], w[j * k + kk]) }
+                expected[i * n + j] = (acc + columnBias[j]) + rowBias[i]
+            }
+        }
+        let panels = packed.panels, width = PackedMatrix.panelWidth
+        // All panels in one call, then the rows split in two and the panels cut in two runs.
+        var whole = [Float](repeating: .nan, count: m * n), pieces = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { ap in
+            columnBias.withUnsafeBufferPointer { cb in
+                rowBias.withUnsafeBufferPointer { rb in
+                    whole.withUnsafeMutableBufferPointer { c in
+                        packed.product(rows: m, a: ap.baseAddress!, lda: k, panels: 0..<panels, columnBias: cb.baseAddress!,
+                                       rowBias: rb.baseAddress!, c: c.baseAddress!, ldc: n)
+                    }
+                    pieces.withUnsafeMutableBufferPointer { c in
+                        let half = m / 2, cut = panels / 2
+                        for (rows, first) in [(0..<half, 0), (half..<m, half)] {
+                            for run in [0..<cut, cut..<panels] {
+                                packed.product(rows: rows.count, a: ap.baseAddress! + first * k, lda: k, panels: run,
+                                               columnBias: cb.baseAddress! + run.lowerBound * width, rowBias: rb.baseAddress! + first,
+                                               c: c.baseAddress! + first * n + run.lowerBound * width, ldc: n)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(whole == expected)
+        #expect(pieces == expected)
     }
 
     @Test("TokenBatches: chunk sizes and concatenation in order")

@@ -1,8 +1,13 @@
+import CFrameCutNNKernels
+
 extension ConvJob {
     /// Stride-1 depthwise convolution (ConvNeXt's 7x7, EfficientNet's stride-1 3x3/5x5): each
     /// channel is copied once into a zero-padded plane, then every output row is computed 8 columns
     /// at a time in SIMD registers, summing the taps in the same (row, column) order as the
-    /// general loop; the output is written once instead of once per tap.
+    /// general loop; the output is written once instead of once per tap. Where the CPU has
+    /// AVX-512, `framecut_nn_depthwise` (CFrameCutNNKernels) runs the same loop 16 columns at a
+    /// time with the same operations in the same order (products rounded, then added), so the
+    /// bits are those of the portable loop.
     func runDepthwiseStride1(batch: Int, context: ComputeContext) {
         let g = geometry
         let kh = g.kernelH, kw = g.kernelW
@@ -18,6 +23,11 @@ extension ConvJob {
                         fillPadded(pad, from: input + nc * g.inPlane, padWidth: padW)
                         w.update(from: weight + c * kh * kw, count: kh * kw)
                         let dst = output + nc * g.outPlane
+                        // The AVX-512 kernel does the loop below 16 columns at a time, same operations and order.
+                        if framecut_nn_depthwise(pad, Int32(padW), w, Int32(kh), Int32(kw), dst, Int32(g.outHeight), Int32(g.outWidth)) != 0 {
+                            epilogue(image: nc / outChannels, channels: c..<(c + 1), columns: 0..<g.outPlane)
+                            continue
+                        }
                         for oy in 0..<g.outHeight {
                             let out = dst + oy * g.outWidth
                             var ox = 0

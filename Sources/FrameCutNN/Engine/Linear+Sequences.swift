@@ -19,13 +19,24 @@ extension Linear {
         let n = x.shape[0], rows = x.count / inFeatures / max(n, 1)
         var shape = x.shape
         shape[shape.count - 1] = outFeatures
-        return Tensor(shape: shape) { out in
+        return context.profiled(.fullyConnected, flops: 2 * Double(x.count) * Double(outFeatures)) {
+            perSequence(x, sequences: n, rows: rows, shape: shape, context: context)
+        }
+    }
+
+    private func perSequence(_ x: Tensor, sequences n: Int, rows: Int, shape: [Int], context: ComputeContext) -> Tensor {
+        Tensor(shape: shape) { out in
             x.values.withUnsafeBufferPointer { xs in
                 weight.withUnsafeBufferPointer { ws in
                     bias.withUnsafeBufferPointer { bs in
-                        Self.sequenceGEMM(x: xs.baseAddress!, sequences: n, rows: rows, inFeatures: inFeatures, weight: ws.baseAddress!,
-                                          bias: bs.baseAddress!, outFeatures: outFeatures, activation: activation,
-                                          out: out.baseAddress!, context: context)
+                        if let packed {
+                            Self.packedGEMM(x: xs.baseAddress!, rows: n * rows, packed: packed, firstColumn: 0, outFeatures: outFeatures,
+                                            bias: bs.baseAddress!, activation: activation, out: out.baseAddress!, context: context)
+                        } else {
+                            Self.sequenceGEMM(x: xs.baseAddress!, sequences: n, rows: rows, inFeatures: inFeatures, weight: ws.baseAddress!,
+                                              bias: bs.baseAddress!, outFeatures: outFeatures, activation: activation,
+                                              out: out.baseAddress!, context: context)
+                        }
                     }
                 }
             }
@@ -59,6 +70,29 @@ extension Linear {
                     activation.apply(p, count: cols.count)
                 }
             }
+        }
+    }
+
+    /// `out[r, :] = act(x[r, :] B[:, firstColumn..<firstColumn + outFeatures] + b)` for `rows`
+    /// rows with the packed kernel (`x`: `rows x packed.k`; `firstColumn` a multiple of 32, `bias`
+    /// at column `firstColumn`). The panels are cut into one contiguous run per thread; every
+    /// output's bits are independent of the cut and of `rows` (see `PackedMatrix`).
+    static func packedGEMM(x: UnsafePointer<Float>, rows: Int, packed: PackedMatrix, firstColumn: Int, outFeatures m: Int,
+                           bias: UnsafePointer<Float>, activation: Activation, out: UnsafeMutablePointer<Float>,
+                           context: ComputeContext) {
+        precondition(firstColumn % PackedMatrix.panelWidth == 0 && firstColumn + m <= packed.n, "Linear: packed columns")
+        let width = PackedMatrix.panelWidth
+        let first = firstColumn / width, panels = (m + width - 1) / width
+        let xp = UncheckedSendable(x), bp = UncheckedSendable(bias), dst = SendablePointer(out)
+        let parts = max(1, min(context.threads, panels))
+        context.forEach(parts) { part in
+            let own = (first + panels * part / parts)..<(first + panels * (part + 1) / parts)
+            let offset = own.lowerBound * width - firstColumn
+            packed.product(rows: rows, a: xp.value, lda: packed.k, panels: own, columnBias: bp.value + offset,
+                           c: dst.base + offset, ldc: m)
+            guard activation != .identity else { return }
+            let count = min(m, (own.upperBound - first) * width) - offset
+            for r in 0..<rows { activation.apply(dst.base + r * m + offset, count: count) }
         }
     }
 }

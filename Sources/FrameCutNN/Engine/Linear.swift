@@ -10,6 +10,8 @@ public struct Linear: Sendable {
     /// `out x in`, PyTorch layout.
     let weight: [Float]
     let bias: [Float]
+    /// `Wᵀ` packed for the AVX-512 kernel (`packedForTokens()`), nil on the OpenBLAS path.
+    let packed: PackedMatrix?
 
     public init(inFeatures: Int, outFeatures: Int, weight: [Float], bias: [Float]?, activation: Activation = .identity) {
         precondition(weight.count == inFeatures * outFeatures, "Linear: weight count \(weight.count) != \(inFeatures * outFeatures)")
@@ -18,6 +20,25 @@ public struct Linear: Sendable {
         self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outFeatures)
         self.activation = activation
+        packed = nil
+    }
+
+    private init(_ layer: Linear, packed: PackedMatrix) {
+        inFeatures = layer.inFeatures
+        outFeatures = layer.outFeatures
+        activation = layer.activation
+        weight = layer.weight
+        bias = layer.bias
+        self.packed = packed
+    }
+
+    /// This layer with its weight packed once for the engine's AVX-512 matrix product
+    /// (`PackedMatrix`), which `perSequence` then uses: faster than OpenBLAS on the transformers'
+    /// token matrices (no repacking of the weight per call) and bit-identical for any row count.
+    /// Unchanged where the CPU lacks AVX-512.
+    public func packedForTokens() -> Linear {
+        guard packed == nil, PackedMatrix.isAvailable else { return self }
+        return Linear(self, packed: PackedMatrix(transposing: weight, rows: outFeatures, columns: inFeatures))
     }
 
     /// Applies the layer to every row of `x` (`... x inFeatures`).

@@ -40,6 +40,8 @@ public struct MultiHeadAttention: Sendable {
     let inWeight: [Float]
     /// `3D`.
     let inBias: [Float]
+    /// `inWeightᵀ` packed for the AVX-512 kernel (where available and `D` is a multiple of 32).
+    let inPacked: PackedMatrix?
 
     /// From fused projections: `inProjectionWeight` is `[3 * embedDim, embedDim]` (query, key, value
     /// rows), `inProjectionBias` `[3 * embedDim]` or nil.
@@ -51,9 +53,11 @@ public struct MultiHeadAttention: Sendable {
         embedDim = d
         self.heads = heads
         headDim = d / heads
-        self.output = output
+        self.output = output.packedForTokens()
         inWeight = inProjectionWeight
         inBias = inProjectionBias ?? [Float](repeating: 0, count: 3 * d)
+        inPacked = PackedMatrix.isAvailable && d % PackedMatrix.panelWidth == 0
+            ? PackedMatrix(transposing: inProjectionWeight, rows: 3 * d, columns: d) : nil
     }
 
     /// From separate query, key and value projections (each `D -> D`).
@@ -94,10 +98,23 @@ public struct MultiHeadAttention: Sendable {
     /// `x W[rows]ᵀ + b[rows]` for every token: `(N*T) x rows.count` (see `Linear.perSequence`).
     private func project(_ x: Tensor, rows: Range<Int>, context: ComputeContext) -> [Float] {
         let n = x.shape[0], tokens = x.count / embedDim, width = rows.count
+        return context.profiled(.fullyConnected, flops: 2 * Double(tokens * width * embedDim)) {
+            project(x, rows: rows, sequences: n, tokens: tokens, context: context)
+        }
+    }
+
+    private func project(_ x: Tensor, rows: Range<Int>, sequences n: Int, tokens: Int, context: ComputeContext) -> [Float] {
+        let width = rows.count
         return [Float](unsafeUninitializedCapacity: tokens * width) { out, initialized in
             x.values.withUnsafeBufferPointer { xs in
                 inWeight.withUnsafeBufferPointer { ws in
                     inBias.withUnsafeBufferPointer { bs in
+                        if let inPacked {
+                            Linear.packedGEMM(x: xs.baseAddress!, rows: tokens, packed: inPacked, firstColumn: rows.lowerBound,
+                                              outFeatures: width, bias: bs.baseAddress! + rows.lowerBound, activation: .identity,
+                                              out: out.baseAddress!, context: context)
+                            return
+                        }
                         Linear.sequenceGEMM(x: xs.baseAddress!, sequences: n, rows: tokens / max(n, 1), inFeatures: embedDim,
                                             weight: ws.baseAddress! + rows.lowerBound * embedDim, bias: bs.baseAddress! + rows.lowerBound,
                                             outFeatures: width, activation: .identity, out: out.baseAddress!, context: context)

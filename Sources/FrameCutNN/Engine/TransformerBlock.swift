@@ -17,8 +17,8 @@ public struct TransformerBlock: Sendable {
         self.attention = attention
         self.layerScale1 = layerScale1
         self.norm2 = norm2
-        self.fc1 = fc1
-        self.fc2 = fc2
+        self.fc1 = fc1.packedForTokens()
+        self.fc2 = fc2.packedForTokens()
         self.layerScale2 = layerScale2
     }
 
