@@ -47,7 +47,9 @@ public struct ClusteringJob: Sendable {
             needed = DenseMulticutSolver.estimatedBytes(nodeCount: count)
         } else {
             let split = costs.name == CostModel.auto.name ? LargeScaleOptions.labelFreeSplitLimit : 0
-            needed = LargeScaleMulticutSolver.estimatedBytes(count: count, dimension: dimension, k: effectiveK, threads: solver.threads, splitLimit: split)
+            let pair = solver.algorithm == .gaecKL ? LargeScaleOptions.defaultPairLimit : 0
+            needed = LargeScaleMulticutSolver.estimatedBytes(count: count, dimension: dimension, k: effectiveK, threads: solver.threads,
+                                                             splitLimit: split, pairLimit: pair)
         }
         guard needed <= solver.memoryLimit else {
             let which = chosen.scale == .dense ? "the dense solver" : "even the large-scale solver (k = \(effectiveK))"
