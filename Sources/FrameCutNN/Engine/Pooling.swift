@@ -52,28 +52,17 @@ public enum Pooling {
         let (pt, pl, pb, pr) = padding.resolve(height: h, width: w, kernel: (kernel, kernel), stride: (stride, stride))
         let oh = (h + pt + pb - kernel) / stride + 1, ow = (w + pl + pr - kernel) / stride + 1
         precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
-        return BlockedTensor(batch: x.batch, channels: x.channels, height: oh, width: ow) { out in
-            guard let d = out.baseAddress else { return }
-            let dst = SendablePointer(d)
-            x.values.withUnsafeBufferPointer { input in
-                guard let s = input.baseAddress else { return }
-                let src = UncheckedSendable(s)
-                context.forEachRange(x.batch * x.channelBlocks) { range in
-                    for block in range {
-                        let from = src.value + block * h * w * lanes, to = dst.base + block * oh * ow * lanes
-                        for oy in 0..<oh {
-                            let ya = Swift.max(oy * stride - pt, 0), yb = Swift.min(oy * stride - pt + kernel, h)
-                            for ox in 0..<ow {
-                                let xa = Swift.max(ox * stride - pl, 0), xb = Swift.min(ox * stride - pl + kernel, w)
-                                let m = to + (oy * ow + ox) * lanes
-                                for lane in 0..<16 { m[lane] = -.infinity }
-                                for yy in ya..<yb {
-                                    for xx in xa..<xb {
-                                        let v = from + (yy * w + xx) * lanes
-                                        for lane in 0..<16 { m[lane] = Swift.max(m[lane], v[lane]) }
-                                    }
-                                }
-                            }
+        return mapBlocks(x, height: oh, width: ow, context: context) { from, to in
+            for oy in 0..<oh {
+                let ya = Swift.max(oy * stride - pt, 0), yb = Swift.min(oy * stride - pt + kernel, h)
+                for ox in 0..<ow {
+                    let xa = Swift.max(ox * stride - pl, 0), xb = Swift.min(ox * stride - pl + kernel, w)
+                    let m = to + (oy * ow + ox) * lanes
+                    for lane in 0..<16 { m[lane] = -.infinity }
+                    for yy in ya..<yb {
+                        for xx in xa..<xb {
+                            let v = from + (yy * w + xx) * lanes
+                            for lane in 0..<16 { m[lane] = Swift.max(m[lane], v[lane]) }
                         }
                     }
                 }
@@ -88,6 +77,30 @@ public enum Pooling {
         let h = x.height, w = x.width, oh = h / kernel, ow = w / kernel, lanes = BlockedTensor.block
         precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
         let divisor = Float(kernel * kernel)
+        return mapBlocks(x, height: oh, width: ow, context: context) { from, to in
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    // Lane-wise sums in the window's row-major order, as the NCHW loop sums.
+                    let total = to + (oy * ow + ox) * lanes
+                    for lane in 0..<16 { total[lane] = 0 }
+                    for yy in (oy * kernel)..<((oy + 1) * kernel) {
+                        for xx in (ox * kernel)..<((ox + 1) * kernel) {
+                            let v = from + (yy * w + xx) * lanes
+                            for lane in 0..<16 { total[lane] += v[lane] }
+                        }
+                    }
+                    for lane in 0..<16 { total[lane] /= divisor }
+                }
+            }
+        }
+    }
+
+    /// A blocked output of `height x width` per channel block, each block computed by `body`
+    /// from its input block (`from`) into its output block (`to`); channel blocks are split
+    /// across the threads. The driver both blocked pools share.
+    private static func mapBlocks(_ x: BlockedTensor, height oh: Int, width ow: Int, context: ComputeContext,
+                                  _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> BlockedTensor {
+        let inBlock = x.height * x.width * BlockedTensor.block, outBlock = oh * ow * BlockedTensor.block
         return BlockedTensor(batch: x.batch, channels: x.channels, height: oh, width: ow) { out in
             guard let d = out.baseAddress else { return }
             let dst = SendablePointer(d)
@@ -95,23 +108,7 @@ public enum Pooling {
                 guard let s = input.baseAddress else { return }
                 let src = UncheckedSendable(s)
                 context.forEachRange(x.batch * x.channelBlocks) { range in
-                    for block in range {
-                        let from = src.value + block * h * w * lanes, to = dst.base + block * oh * ow * lanes
-                        for oy in 0..<oh {
-                            for ox in 0..<ow {
-                                // Lane-wise sums in the window's row-major order, as the NCHW loop sums.
-                                let total = to + (oy * ow + ox) * lanes
-                                for lane in 0..<16 { total[lane] = 0 }
-                                for yy in (oy * kernel)..<((oy + 1) * kernel) {
-                                    for xx in (ox * kernel)..<((ox + 1) * kernel) {
-                                        let v = from + (yy * w + xx) * lanes
-                                        for lane in 0..<16 { total[lane] += v[lane] }
-                                    }
-                                }
-                                for lane in 0..<16 { total[lane] /= divisor }
-                            }
-                        }
-                    }
+                    for block in range { body(src.value + block * inBlock, dst.base + block * outBlock) }
                 }
             }
         }
