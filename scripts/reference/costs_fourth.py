@@ -242,10 +242,11 @@ def criteria(X, y):
 
 def bound(X, y):
     """Every partition under --work, and the modularity of the class partition vs the found ones."""
-    best = []
-    for f in glob.glob(f"{WORK}/**/labels.npy", recursive=True):
+    best, seen = [], set()
+    for f in sorted(glob.glob(f"{WORK}/**/labels.npy", recursive=True)):
         b = np.load(f)
-        if len(b) == len(y):
+        if len(b) == len(y) and b.tobytes() not in seen:
+            seen.add(b.tobytes())
             best.append((vi(b, y), adjusted_rand_score(y, b), len(np.unique(b)), f))
     best.sort()
     print("partitions:", len(best))
