@@ -62,6 +62,34 @@ static inline dnnl_status_t framecut_dnnl_execute(dnnl_primitive_t p, int nargs,
     return s;
 }
 
+/// Packs `weights` (described by `plain`) into a new memory of the primitive's layout `packed`
+/// (`*out`, owned by the caller; NULL on failure). Both convolution kinds pack this way, once per part.
+static inline dnnl_status_t framecut_dnnl_pack_weights(dnnl_engine_t engine, const dnnl_memory_desc_t *plain,
+                                                       const dnnl_memory_desc_t *packed, const float *weights,
+                                                       dnnl_memory_t *out) {
+    *out = NULL;
+    dnnl_memory_t mem, user;
+    dnnl_status_t s = dnnl_memory_create(&mem, packed, engine, DNNL_MEMORY_ALLOCATE);
+    if (s != dnnl_success) return s;
+    s = dnnl_memory_create(&user, plain, engine, (void *)weights);
+    if (s != dnnl_success) { dnnl_memory_destroy(mem); return s; }
+    dnnl_primitive_t wr;
+    s = framecut_dnnl_reorder(engine, plain, packed, &wr);
+    if (s == dnnl_success && wr) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, mem}};
+        s = framecut_dnnl_execute(wr, 2, args);
+        dnnl_primitive_destroy(wr);
+    } else if (s == dnnl_success) {
+        void *dst;
+        dnnl_memory_get_data_handle(mem, &dst);
+        memcpy(dst, weights, dnnl_memory_desc_get_size(plain));
+    }
+    dnnl_memory_destroy(user);
+    if (s != dnnl_success) { dnnl_memory_destroy(mem); return s; }
+    *out = mem;
+    return dnnl_success;
+}
+
 /// Creates the part computing output channels of `weights` (`oc x ic x kh x kw`, PyTorch layout)
 /// for one `ic x ih x iw` image; `pads` = top, left, bottom, right.
 static inline dnnl_status_t framecut_dnnl_conv_create(dnnl_engine_t engine, int64_t ic, int64_t oc, int64_t ih, int64_t iw,
@@ -104,22 +132,7 @@ static inline dnnl_status_t framecut_dnnl_conv_create(dnnl_engine_t engine, int6
     FC_TRY(framecut_dnnl_reorder(engine, &c->plain_src, &c->src, &c->src_reorder));
     FC_TRY(framecut_dnnl_reorder(engine, &c->dst, &c->plain_dst, &c->dst_reorder));
     // Pack the weights once.
-    FC_TRY(dnnl_memory_create(&c->packed_weights, &c->weights, engine, DNNL_MEMORY_ALLOCATE));
-    dnnl_memory_t user_w;
-    FC_TRY(dnnl_memory_create(&user_w, &plain_w, engine, (void *)weights));
-    dnnl_primitive_t wr;
-    s = framecut_dnnl_reorder(engine, &plain_w, &c->weights, &wr);
-    if (s == dnnl_success && wr) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, user_w}, {DNNL_ARG_TO, c->packed_weights}};
-        s = framecut_dnnl_execute(wr, 2, args);
-        dnnl_primitive_destroy(wr);
-    } else if (s == dnnl_success) {
-        void *dst;
-        dnnl_memory_get_data_handle(c->packed_weights, &dst);
-        memcpy(dst, weights, dnnl_memory_desc_get_size(&plain_w));
-    }
-    dnnl_memory_destroy(user_w);
-    if (s != dnnl_success) { framecut_dnnl_conv_destroy(c); return s; }
+    FC_TRY(framecut_dnnl_pack_weights(engine, &plain_w, &c->weights, weights, &c->packed_weights));
 #undef FC_TRY
     return dnnl_success;
 }
@@ -202,10 +215,11 @@ static inline void framecut_dnnl_bconv_destroy(framecut_dnnl_bconv *c) {
 /// Creates the part for output channels `weights` (`oc x ic x kh x kw`, PyTorch layout) and
 /// `bias` (`oc`) on one `ic x ih x iw` image; `pads` = top, left, bottom, right. `plain_src`:
 /// the source is plain NCHW (a network's first layer, on the input image) instead of blocked.
+/// `winograd`: oneDNN's Winograd algorithm (3x3 stride 1 only; an error where it has none).
 static inline dnnl_status_t framecut_dnnl_bconv_create(dnnl_engine_t engine, int64_t ic, int64_t oc, int64_t ih, int64_t iw,
                                                        int64_t kh, int64_t kw, int64_t sh, int64_t sw, const int64_t pads[4],
                                                        const float *weights, const float *bias, int act, int sum,
-                                                       int plain_src, int depthwise, framecut_dnnl_bconv *c) {
+                                                       int plain_src, int depthwise, int winograd, framecut_dnnl_bconv *c) {
     memset(c, 0, sizeof *c);
     framecut_omp_set_num_threads(1);
     int64_t oh = (ih + pads[0] + pads[2] - kh) / sh + 1, ow = (iw + pads[1] + pads[3] - kw) / sw + 1;
@@ -222,7 +236,8 @@ static inline dnnl_status_t framecut_dnnl_bconv_create(dnnl_engine_t engine, int
     FC_TRY(dnnl_memory_desc_init_by_tag(&plain_w, wn, depthwise ? gwd : wd, dnnl_f32, depthwise ? dnnl_goihw : dnnl_oihw));
     FC_TRY(dnnl_memory_desc_init_by_tag(&wmd, wn, depthwise ? gwd : wd, dnnl_f32, dnnl_format_tag_any));
     dnnl_convolution_desc_t cd;
-    FC_TRY(dnnl_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct,
+    FC_TRY(dnnl_convolution_forward_desc_init(&cd, dnnl_forward_inference,
+                                              winograd ? dnnl_convolution_winograd : dnnl_convolution_direct,
                                               &c->src, &wmd, &c->bias, &c->dst, strides, pl, pr));
     dnnl_primitive_attr_t attr;
     FC_TRY(dnnl_primitive_attr_create(&attr));
@@ -254,22 +269,7 @@ static inline dnnl_status_t framecut_dnnl_bconv_create(dnnl_engine_t engine, int
         dnnl_memory_get_data_handle(c->packed_bias, &bp);
         memcpy(bp, bias, (size_t)oc * sizeof(float));
     }
-    FC_TRY(dnnl_memory_create(&c->packed_weights, &c->weights, engine, DNNL_MEMORY_ALLOCATE));
-    dnnl_memory_t user_w;
-    FC_TRY(dnnl_memory_create(&user_w, &plain_w, engine, (void *)weights));
-    dnnl_primitive_t wr;
-    s = framecut_dnnl_reorder(engine, &plain_w, &c->weights, &wr);
-    if (s == dnnl_success && wr) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, user_w}, {DNNL_ARG_TO, c->packed_weights}};
-        s = framecut_dnnl_execute(wr, 2, args);
-        dnnl_primitive_destroy(wr);
-    } else if (s == dnnl_success) {
-        void *dst;
-        dnnl_memory_get_data_handle(c->packed_weights, &dst);
-        memcpy(dst, weights, dnnl_memory_desc_get_size(&plain_w));
-    }
-    dnnl_memory_destroy(user_w);
-    if (s != dnnl_success) { framecut_dnnl_bconv_destroy(c); return s; }
+    FC_TRY(framecut_dnnl_pack_weights(engine, &plain_w, &c->weights, weights, &c->packed_weights));
 #undef FC_TRY
     return dnnl_success;
 }

@@ -5,8 +5,9 @@ import FrameCutCore
 
 /// The blocked-layout oneDNN path (`Conv2d+Blocked.swift`, `BlockedTensor`): at ResNet-50's
 /// layer kinds (1x1, 3x3, strided 3x3 and 1x1, with and without the fused residual sum and
-/// ReLU) and at channel counts that are not a multiple of 16, equal to the plain path and
-/// bit-identical across thread counts and batch sizes; no oneDNN reference kernel runs.
+/// ReLU), VGG19-BN's Winograd 3x3, Inception's 1x7 / 7x1 and at channel counts that are not a
+/// multiple of 16, equal to the plain path and bit-identical across thread counts and batch
+/// sizes; no oneDNN reference kernel runs. Blocked concatenation and pooling equal the NCHW ones.
 @Suite("oneDNN blocked-layout convolutions")
 struct BlockedConvolutionTests {
     typealias Shape = DNNLConvolutionTests.Shape
@@ -18,6 +19,11 @@ struct BlockedConvolutionTests {
         Shape(name: "3x3 s2", cin: 32, cout: 48, kernel: (3, 3), stride: 2, padding: .symmetric(1), height: 15, width: 14),
         Shape(name: "1x1 s2", cin: 64, cout: 128, kernel: (1, 1), stride: 2, padding: .none, height: 14, width: 14),
         Shape(name: "odd channels", cin: 24, cout: 40, kernel: (3, 3), stride: 1, padding: .symmetric(1), height: 9, width: 11),
+        // VGG19-BN's wide 3x3 layers (oneDNN's Winograd F(4x4, 3x3)), Inception's unpadded stem 3x3 and its 1x7 / 7x1.
+        Shape(name: "3x3 Winograd", cin: 64, cout: 128, kernel: (3, 3), stride: 1, padding: .symmetric(1), height: 28, width: 30),
+        Shape(name: "3x3 unpadded", cin: 32, cout: 32, kernel: (3, 3), stride: 1, padding: .none, height: 19, width: 17),
+        Shape(name: "1x7", cin: 128, cout: 160, kernel: (1, 7), stride: 1, padding: .symmetric(0, 3), height: 17, width: 17),
+        Shape(name: "7x1", cin: 160, cout: 192, kernel: (7, 1), stride: 1, padding: .symmetric(3, 0), height: 17, width: 17),
     ]
 
     static func residual(_ s: Shape, batch: Int) -> Tensor {
@@ -96,6 +102,46 @@ struct BlockedConvolutionTests {
         }
     }
 
+    @Test("3x3 stride-1 layers on whole channel blocks run oneDNN's Winograd kernels, others its direct ones")
+    func winograd() throws {
+        guard DNNLConvolution.isEnabled else { return }
+        for s in Self.shapes where s.kernel == (3, 3) && s.stride == 1 {
+            let conv = DNNLConvolutionTests.layer(s, oneDNN: true)
+            let (oh, ow) = conv.outputSize(height: s.height, width: s.width)
+            let pads = s.padding.resolve(height: s.height, width: s.width, kernel: s.kernel, stride: (1, 1))
+            let g = ConvGeometry(inChannels: s.cin, height: s.height, width: s.width, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1,
+                                 padTop: pads.0, padLeft: pads.1, outHeight: oh, outWidth: ow)
+            let plan = try #require(conv.blocked?.plan(for: g, padBottom: pads.2, padRight: pads.3, sum: false))
+            let aligned = s.cin % 16 == 0 && s.cout % 16 == 0
+            if aligned && s.name == "3x3 Winograd" {
+                for name in plan.implementations { #expect(name.contains("wino"), "\(s.name): oneDNN runs \(name)") }
+            }
+            if !aligned {
+                for name in plan.implementations { #expect(!name.contains("wino"), "\(s.name): oneDNN runs \(name)") }
+            }
+        }
+    }
+
+    @Test("blocked channel concatenation and slices equal the NCHW ones, aligned and unaligned parts, padding zero")
+    func concatenation() {
+        var generator = SeededGenerator(seed: 11)
+        func random(_ c: Int) -> Tensor {
+            Tensor(shape: [2, c, 5, 3], values: (0..<(2 * c * 15)).map { _ in generator.nextFloat() - 0.5 })
+        }
+        for widths in [[32, 16, 48], [12, 32, 6, 16, 20], [16, 7], [5]] {
+            let parts = widths.map(random)
+            let plain = TensorOps.concatChannels(parts)
+            let blocked = BlockedTensor.concatChannels(parts.map { BlockedTensor($0) })
+            #expect(blocked.tensor() == plain, "concat \(widths)")
+            #expect(blocked.values == BlockedTensor(plain).values, "concat \(widths): padded lanes")
+            let split = blocked.splitChannels(widths)
+            for (part, original) in zip(split, parts) {
+                #expect(part.tensor() == original, "split \(widths)")
+                #expect(part.values == BlockedTensor(original).values, "split \(widths): padded lanes")
+            }
+        }
+    }
+
     @Test("blocked max and average pooling equal the NCHW pooling bit for bit")
     func pooling() {
         var generator = SeededGenerator(seed: 9)
@@ -106,6 +152,11 @@ struct BlockedConvolutionTests {
             #expect(Pooling.max(blocked, kernel: 3, stride: 2, padding: .symmetric(1), context: context).tensor()
                     == Pooling.max(x, kernel: 3, stride: 2, padding: .symmetric(1)))
             #expect(Pooling.average(blocked, kernel: 2, context: context).tensor() == Pooling.average(x, kernel: 2, stride: 2))
+            // Inception's branch pool: 3x3, stride 1, padding 1, the padding not counted.
+            #expect(Pooling.average(blocked, kernel: 3, stride: 1, padding: .symmetric(1), countIncludesPadding: false,
+                                    context: context).tensor()
+                    == Pooling.average(x, kernel: 3, stride: 1, padding: .symmetric(1), countIncludesPadding: false))
+            #expect(Pooling.max(blocked, kernel: 3, stride: 2, context: context).tensor() == Pooling.max(x, kernel: 3, stride: 2))
         }
     }
     @Test("depthwise layers (EfficientNet-Lite0's 3x3 and 5x5, TF-SAME, stride 2) with ReLU6: equal the plain path, deterministic")

@@ -23,8 +23,7 @@ final class DNNLBlockedConvolution: @unchecked Sendable {
     private let activationCode: Int32
     /// One group per channel: part `p` reads only its own channel blocks of the input.
     let isDepthwise: Bool
-    private let lock = NSLock()
-    private var plans: [PlanKey: Plan?] = [:]
+    private let plans = DNNLPlanCache<PlanKey, Plan>()
 
     /// Fewest output channels per part. One part per layer measured no faster on one thread
     /// (ResNet-50: 96 against 92 ms), so even 64-channel layers keep four parts for the threads.
@@ -79,15 +78,22 @@ final class DNNLBlockedConvolution: @unchecked Sendable {
     /// The plan for `geometry`, created on first use; nil when oneDNN refuses the layer.
     /// `plainSource`: the input is plain NCHW (the network's input image), not blocked.
     func plan(for g: ConvGeometry, padBottom: Int, padRight: Int, sum: Bool, plainSource: Bool = false) -> Plan? {
-        let key = PlanKey(height: g.height, width: g.width, pads: [g.padTop, g.padLeft, padBottom, padRight], sum: sum,
-                          plainSource: plainSource)
-        lock.lock()
-        defer { lock.unlock() }
-        if let cached = plans[key] { return cached }
-        let plan = makePlan(key)
-        plans[key] = .some(plan)
-        return plan
+        plans.plan(for: PlanKey(height: g.height, width: g.width, pads: [g.padTop, g.padLeft, padBottom, padRight], sum: sum,
+                                plainSource: plainSource), make: makePlan)
     }
+
+    /// Whether oneDNN's Winograd algorithm is tried first (the direct kernels when oneDNN has
+    /// none for the shape): 3x3 stride-1 layers on a blocked source, whole 16-channel blocks in
+    /// and out. oneDNN picks F(4x4, 3x3) (`jit_wino_4x3`) on wide planes and F(2x2, 3x3)
+    /// (`jit_fp32_wino_2x3`) on small ones; both do 2.25-4 times fewer multiplications than the
+    /// direct kernels and measured 2-4 times faster on VGG19-BN's layers (docs/models.md).
+    /// `FRAMECUT_ONEDNN_WINOGRAD=0` keeps every layer on the direct kernels (for comparisons).
+    private func usesWinograd(_ key: PlanKey, partChannels: Int) -> Bool {
+        Self.winogradEnabled && !isDepthwise && !key.plainSource && kernel == (3, 3) && stride == (1, 1)
+            && inChannels % BlockedTensor.block == 0 && partChannels % BlockedTensor.block == 0
+    }
+
+    private static let winogradEnabled = ProcessInfo.processInfo.environment["FRAMECUT_ONEDNN_WINOGRAD"] != "0"
 
     private func makePlan(_ key: PlanKey) -> Plan? {
         guard let engine = DNNLConvolution.engineHandle else { return nil }
@@ -107,11 +113,17 @@ final class DNNLBlockedConvolution: @unchecked Sendable {
                         guard last > first, let wBase = w.baseAddress, let bBase = b.baseAddress else { continue }
                         var part = framecut_dnnl_bconv()
                         let partIn = isDepthwise ? last - first : inChannels
-                        let status = framecut_dnnl_bconv_create(engine, Int64(partIn), Int64(last - first), Int64(key.height),
-                                                                Int64(key.width), Int64(kernel.0), Int64(kernel.1), Int64(stride.0),
-                                                                Int64(stride.1), pads.baseAddress, wBase + first * perOut,
-                                                                bBase + first, activationCode, key.sum ? 1 : 0,
-                                                                key.plainSource ? 1 : 0, isDepthwise ? 1 : 0, &part)
+                        func create(winograd: Bool) -> dnnl_status_t {
+                            framecut_dnnl_bconv_create(engine, Int64(partIn), Int64(last - first), Int64(key.height),
+                                                       Int64(key.width), Int64(kernel.0), Int64(kernel.1), Int64(stride.0),
+                                                       Int64(stride.1), pads.baseAddress, wBase + first * perOut,
+                                                       bBase + first, activationCode, key.sum ? 1 : 0,
+                                                       key.plainSource ? 1 : 0, isDepthwise ? 1 : 0, winograd ? 1 : 0, &part)
+                        }
+                        // Winograd where oneDNN has it for the part's shape, else the direct kernels.
+                        var status = dnnl_status_t(rawValue: 1)
+                        if usesWinograd(key, partChannels: last - first) { status = create(winograd: true) }
+                        if status != dnnl_success { status = create(winograd: false) }
                         guard status == dnnl_success else { ok = false; break }
                         parts.append(part)
                         ranges.append(blocks)

@@ -26,8 +26,7 @@ final class DNNLConvolution: @unchecked Sendable {
     private let weight: [Float]
     private let inChannels: Int, outChannels: Int
     private let kernel: (Int, Int), stride: (Int, Int)
-    private let lock = NSLock()
-    private var plans: [PlanKey: Plan?] = [:]
+    private let plans = DNNLPlanCache<PlanKey, Plan>()
 
     /// Whether the path is on: oneDNN has an engine and `FRAMECUT_ONEDNN` is not `0`.
     static var isEnabled: Bool { engine.value != nil }
@@ -77,13 +76,8 @@ final class DNNLConvolution: @unchecked Sendable {
     /// The plan for `geometry`, created on first use; nil when oneDNN refuses the layer (the
     /// caller then takes the SGEMM path).
     func plan(for g: ConvGeometry, padBottom: Int, padRight: Int) -> Plan? {
-        let key = PlanKey(height: g.height, width: g.width, pads: [g.padTop, g.padLeft, padBottom, padRight])
-        lock.lock()
-        defer { lock.unlock() }
-        if let cached = plans[key] { return cached }
-        let plan = makePlan(key)
-        plans[key] = .some(plan)
-        return plan
+        plans.plan(for: PlanKey(height: g.height, width: g.width, pads: [g.padTop, g.padLeft, padBottom, padRight]),
+                   make: makePlan)
     }
 
     private func makePlan(_ key: PlanKey) -> Plan? {

@@ -71,24 +71,38 @@ public enum Pooling {
     }
 
     /// `nn.AvgPool2d(kernel, stride = kernel)` without padding on blocked activations (CLIP
-    /// RN-50's anti-aliasing pool): each window summed in the same order as the NCHW `average`,
-    /// so both give the same bits. Channel blocks are split across the threads.
+    /// RN-50's anti-aliasing pool).
     static func average(_ x: BlockedTensor, kernel: Int, context: ComputeContext = ComputeContext()) -> BlockedTensor {
-        let h = x.height, w = x.width, oh = h / kernel, ow = w / kernel, lanes = BlockedTensor.block
+        average(x, kernel: kernel, stride: kernel, context: context)
+    }
+
+    /// `nn.AvgPool2d(kernel, stride, padding, count_include_pad:)` on blocked activations (CLIP
+    /// RN-50's anti-aliasing pool, Inception's 3x3 branch pool): each window summed in the same
+    /// order as the NCHW `average`, so both give the same bits. Channel blocks are split across
+    /// the threads.
+    static func average(_ x: BlockedTensor, kernel: Int, stride: Int, padding: Padding = .none, countIncludesPadding: Bool = true,
+                        context: ComputeContext = ComputeContext()) -> BlockedTensor {
+        let h = x.height, w = x.width, lanes = BlockedTensor.block
+        let (pt, pl, pb, pr) = padding.resolve(height: h, width: w, kernel: (kernel, kernel), stride: (stride, stride))
+        let oh = (h + pt + pb - kernel) / stride + 1, ow = (w + pl + pr - kernel) / stride + 1
         precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
-        let divisor = Float(kernel * kernel)
         return mapBlocks(x, height: oh, width: ow, context: context) { from, to in
             for oy in 0..<oh {
+                let y0 = oy * stride - pt, y1 = Swift.min(y0 + kernel, h + pb)
+                let ya = Swift.max(y0, 0), yb = Swift.min(y1, h)
                 for ox in 0..<ow {
+                    let x0 = ox * stride - pl, x1 = Swift.min(x0 + kernel, w + pr)
+                    let xa = Swift.max(x0, 0), xb = Swift.min(x1, w)
                     // Lane-wise sums in the window's row-major order, as the NCHW loop sums.
                     let total = to + (oy * ow + ox) * lanes
                     for lane in 0..<16 { total[lane] = 0 }
-                    for yy in (oy * kernel)..<((oy + 1) * kernel) {
-                        for xx in (ox * kernel)..<((ox + 1) * kernel) {
+                    for yy in ya..<yb {
+                        for xx in xa..<xb {
                             let v = from + (yy * w + xx) * lanes
                             for lane in 0..<16 { total[lane] += v[lane] }
                         }
                     }
+                    let divisor = Float(Swift.max(countIncludesPadding ? (y1 - y0) * (x1 - x0) : (yb - ya) * (xb - xa), 1))
                     for lane in 0..<16 { total[lane] /= divisor }
                 }
             }

@@ -11,6 +11,9 @@
 ///   weight and bias are pre-multiplied by `scale`, with `x` added and the ReLU applied in its epilogue;
 /// - the leading 1x1 convolutions of parallel branches (which all read the same input) run
 ///   as one merged convolution whose output is then split by channel.
+///
+/// With oneDNN the activations stay in its blocked layout from the first convolution to the
+/// last (`BlockedTensor`, `Conv2d+Blocked`), branch outputs concatenated there.
 public struct InceptionResNetV2: ImageEmbeddingModel {
     public struct Configuration: Codable, Sendable, Equatable {
         /// Channel counts divided by this (1 for the real model; tests use reduced widths). The
@@ -88,6 +91,30 @@ public struct InceptionResNetV2: ImageEmbeddingModel {
             }
             return TensorOps.concatChannels(outputs)
         }
+
+        /// The same on activations in the blocked layout: the merged head split and the branch
+        /// outputs concatenated by whole channel blocks where they are aligned (at full width every
+        /// branch is a multiple of 16 channels), lane by lane elsewhere.
+        func callAsFunction(_ x: BlockedTensor, context: ComputeContext) -> BlockedTensor {
+            let heads: [BlockedTensor] = head.map { conv in
+                let merged = conv(x, context: context)
+                return headWidths.count == 1 ? [merged] : merged.splitChannels(headWidths)
+            } ?? []
+            let outputs = branches.map { branch -> BlockedTensor in
+                var y: BlockedTensor
+                switch branch.start {
+                case .head(let i): y = heads[i]
+                case .averagePool:
+                    y = Pooling.average(x, kernel: 3, stride: 1, padding: .symmetric(1), countIncludesPadding: false,
+                                        context: context)
+                case .maxPool: y = Pooling.max(x, kernel: 3, stride: 2, context: context)
+                case .input: y = x
+                }
+                for conv in branch.convs { y = conv(y, context: context) }
+                return y
+            }
+            return BlockedTensor.concatChannels(outputs)
+        }
     }
 
     /// `Block35`, `Block17`, `Block8`: `act(conv2d(cat(branches)) * scale + x)`, the scale
@@ -97,6 +124,11 @@ public struct InceptionResNetV2: ImageEmbeddingModel {
         let conv2d: Conv2d
 
         func callAsFunction(_ x: Tensor, context: ComputeContext) -> Tensor {
+            conv2d(branches(x, context: context), residual: x, context: context)
+        }
+
+        /// The same in the blocked layout; the residual add and ReLU are oneDNN post-ops of `conv2d`.
+        func callAsFunction(_ x: BlockedTensor, context: ComputeContext) -> BlockedTensor {
             conv2d(branches(x, context: context), residual: x, context: context)
         }
     }
@@ -195,6 +227,23 @@ public struct InceptionResNetV2: ImageEmbeddingModel {
     }
 
     public func embed(_ images: Tensor, context: ComputeContext) -> Tensor {
+        if DNNLConvolution.isEnabled, let first = stem.first {
+            // The whole network in oneDNN's blocked layout: the first convolution reads the plain
+            // image, `conv2d_7b`'s output is converted back once for the global pool.
+            var x = first.blocked(images, context: context)
+            for conv in stem.dropFirst() { x = conv(x, context: context) }
+            x = Pooling.max(x, kernel: 3, stride: 2, context: context)       // maxpool_3a
+            for conv in stem2 { x = conv(x, context: context) }
+            x = Pooling.max(x, kernel: 3, stride: 2, context: context)       // maxpool_5a
+            x = mixed5b(x, context: context)
+            for block in repeat0 { x = block(x, context: context) }
+            x = mixed6a(x, context: context)
+            for block in repeat1 { x = block(x, context: context) }
+            x = mixed7a(x, context: context)
+            for block in repeat2 { x = block(x, context: context) }
+            x = block8(x, context: context)
+            return Pooling.globalAverage(conv2d7b(x, context: context).tensor())
+        }
         var x = images
         for conv in stem { x = conv(x, context: context) }
         x = Pooling.max(x, kernel: 3, stride: 2, context: context)           // maxpool_3a

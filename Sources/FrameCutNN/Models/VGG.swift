@@ -101,6 +101,19 @@ public struct VGG: ImageEmbeddingModel {
 
     /// The flattened 7x7 pooled features.
     func pooledFeatures(_ images: Tensor, context: ComputeContext) -> Tensor {
+        if DNNLConvolution.isEnabled, case .conv(let first)? = layers.first {
+            // Every convolution in oneDNN's blocked layout (conv + folded batch norm + ReLU one
+            // fused kernel, Winograd on the 3x3 layers), max pooling on the blocks; the first
+            // layer reads the plain image, the last map is converted back once for the head.
+            var x = first.blocked(images, context: context)
+            for layer in layers.dropFirst() {
+                switch layer {
+                case .conv(let conv): x = conv(x, context: context)
+                case .maxPool: x = Pooling.max(x, kernel: 2, stride: 2, context: context)
+                }
+            }
+            return Pooling.adaptiveAverage(x.tensor(), outHeight: 7, outWidth: 7, context: context).flattened()
+        }
         var x = images
         for layer in layers {
             switch layer {
