@@ -8,9 +8,11 @@ import CFrameCutKernels
 ///
 /// Gains are read in O(1) from per-cluster cost sums `S[c][v] = sum of w(v, u), u in c`
 /// (Float64), updated with one row of the cost matrix per committed move. A move sequence
-/// stops after `patience` moves without a new best prefix while that converges; then passes
-/// with unlimited sequences run, on pairs of clusters that have an attracting pair between them,
-/// until they find nothing either.
+/// stops after `patience` moves without a new best prefix while that converges; then after
+/// 1024 such moves, on pairs of clusters that have an attracting pair between them, until that
+/// converges too; then passes with unlimited sequences run on those pairs until they find
+/// nothing either, so the result is a fixed point of the full search. Within a stage, a pair
+/// or split pass that found nothing is not run again until one of its clusters changes.
 public struct DenseKernighanLin: Sendable {
     /// Moves without improvement after which a sequence stops.
     public var patience: Int
@@ -23,6 +25,14 @@ public struct DenseKernighanLin: Sendable {
     /// split between them. Labels do not depend on either (tests lower them).
     var teamPairSize = 2048
     var teamSplit = 1024
+    /// Whether passes that found nothing are not run again on the same members (tests turn it
+    /// off to compare with the plain search; the labels are the same).
+    var skipsFailedPasses = true
+    /// Patience of the middle stage, between the short sequences (`patience`) and the unlimited
+    /// ones: it finds the improvements of stage two (all with short best prefixes on the
+    /// benchmark instances) at a fraction of the cost, so that the unlimited stage mostly
+    /// confirms the fixed point. At most `patience` skips the middle stage.
+    var middlePatience = 1024
 
     public init(patience: Int = 64, epsilon: Double = 1e-7, maxIterations: Int = 100) {
         self.patience = patience
@@ -53,6 +63,13 @@ public struct DenseKernighanLin: Sendable {
     @discardableResult
     public func run(_ matrix: SymmetricCostMatrix, labels: inout [Int32], threads: Int = 2, layout: [Int32]? = nil,
                     shouldCancel: () -> Bool = { false }) throws -> Int {
+        try search(matrix, labels: &labels, threads: threads, layout: layout, shouldCancel: shouldCancel).passes
+    }
+
+    /// `run`, returning also how many pair and split passes were skipped because they had found
+    /// nothing on the same members.
+    func search(_ matrix: SymmetricCostMatrix, labels: inout [Int32], threads: Int = 2, layout: [Int32]? = nil,
+                shouldCancel: () -> Bool = { false }) throws -> (passes: Int, skipped: Int) {
         let n = matrix.nodeCount
         guard labels.count == n else { throw FrameCutError.labelCountMismatch(expected: n, found: labels.count) }
         let slots = layout ?? (0..<Int32(n)).map { $0 }
@@ -66,6 +83,7 @@ public struct DenseKernighanLin: Sendable {
         state.patience = patience
         state.teamPairSize = teamPairSize
         state.teamSplit = teamSplit
+        state.skipsFailedPasses = skipsFailedPasses
         var passes = 0
         var changed = [Bool](repeating: true, count: state.clusterCount)
         for _ in 0..<maxIterations {
@@ -110,14 +128,15 @@ public struct DenseKernighanLin: Sendable {
                 // Converged with short sequences. Long sequences find the moves of large groups
                 // whose running gain dips far below zero first; run them to convergence on the
                 // pairs where they can pay off (see `hasAttraction`).
-                guard !state.longSequences else { break }
+                guard state.patience < Int.max else { break }
                 state.longSequences = true
-                state.patience = Int.max
+                state.patience = state.patience < middlePatience ? middlePatience : Int.max
+                state.forgetAttempts()
                 changed = [Bool](repeating: true, count: state.clusterCount)
             }
         }
         labels = state.labels
-        return passes
+        return (passes, state.skippedPasses)
     }
 }
 
@@ -185,6 +204,38 @@ struct KLState {
     var teamSplit = 1024
     /// A sequence takes its second thread after this many moves (short ones are not worth a thread).
     static let teamAfterMoves = 32
+    /// A version of each cluster: a new number whenever its members change (a pass's outcome
+    /// depends only on the members of its clusters, and their sums only on the members).
+    var version: [Int]
+    var nextVersion: Int
+    /// Pair passes (versions of both clusters, lower index first) and split passes (version)
+    /// that found nothing: run again on the same members they would find nothing again, so they
+    /// are skipped (same labels, less work). The value says whether the sequence ran to its end
+    /// (not stopped by the patience): such a failure holds in the later stages too (a longer
+    /// patience runs the same sequence), the others are forgotten when the stage changes.
+    var failedPairs = [PairKey: Bool]()
+    var failedSplits = [Int: Bool]()
+    /// Pair and split passes skipped because they had found nothing on the same members.
+    var skippedPasses = 0
+    var skipsFailedPasses = true
+
+    struct PairKey: Hashable {
+        let low: Int
+        let high: Int
+    }
+
+    /// Gives cluster `c` a new version (its members changed).
+    mutating func touch(_ c: Int) {
+        version[c] = nextVersion
+        nextVersion += 1
+    }
+
+    /// Forgets the failed attempts whose sequences the patience stopped (the next stage's run
+    /// further).
+    mutating func forgetAttempts() {
+        failedPairs = failedPairs.filter { $0.value }
+        failedSplits = failedSplits.filter { $0.value }
+    }
 
     init(matrix: SymmetricCostMatrix, labels: [Int32], threads: Int, slots: [Int32]) {
         self.matrix = matrix
@@ -211,6 +262,8 @@ struct KLState {
         }
         self.labels = compact
         self.members = members
+        version = Array(0..<members.count)
+        nextVersion = members.count
         sums = [Double](repeating: 0, count: members.count * matrix.nodeCount)
         let n = matrix.nodeCount
         let m = SendablePointer(base: matrix.values)
@@ -270,13 +323,19 @@ struct KLState {
     /// pair with the decrease it applied.
     mutating func improvePairs(_ round: [(Int, Int)], epsilon: Double) -> [(Int, Int, Double)] {
         let snapshot = members
+        // Pairs that found nothing on these members before are skipped (their outcome would be
+        // `.unchanged` again); the rounds stay those of the whole list, so the order is the same.
+        let keys = round.map { PairKey(low: version[$0.0], high: version[$0.1]) }
+        let known = round.indices.map { skipsFailedPasses && failedPairs[keys[$0]] != nil }
+        skippedPasses += known.filter { $0 }.count
         // With two threads, the pairs of at least `teamPairSize` nodes run first, one at a time,
         // each sequence on both threads; then the others, spread over the threads. The pairs of a
         // round are disjoint, so the order does not change the result.
-        let large = threads >= 2 ? round.indices.filter { snapshot[round[$0].0].count + snapshot[round[$0].1].count >= teamPairSize } : []
-        let small = large.isEmpty ? Array(round.indices) : round.indices.filter { snapshot[round[$0].0].count + snapshot[round[$0].1].count < teamPairSize }
+        let open = round.indices.filter { !known[$0] }
+        let large = threads >= 2 ? open.filter { snapshot[round[$0].0].count + snapshot[round[$0].1].count >= teamPairSize } : []
+        let small = large.isEmpty ? open : open.filter { snapshot[round[$0].0].count + snapshot[round[$0].1].count < teamPairSize }
         let workers = Swift.min(scratch.count, small.count)
-        var outcomes = [PairOutcome](repeating: .unchanged, count: round.count)
+        var outcomes = [PairOutcome](repeating: .unchanged(complete: false), count: round.count)
         let n = self.n, patience = self.patience, longSequences = self.longSequences
         let matrix = self.matrix.values, scratch = self.scratch
         let teamSplit = self.teamSplit
@@ -294,6 +353,7 @@ struct KLState {
                         teamContext.teamSplit = teamSplit
                         for k in large {
                             let (a, b) = round[k]
+                            if snapshot[a].isEmpty || snapshot[b].isEmpty { continue }
                             out.base[k] = KLState.pairPass(teamContext, a: a, b: b, membersA: snapshot[a], membersB: snapshot[b],
                                                            newCluster: false, scratch: scratch[0])
                         }
@@ -322,7 +382,11 @@ struct KLState {
                 let (a, b) = round[k]
                 members[a] = newA
                 members[b] = newB
+                touch(a)
+                touch(b)
                 applied.append((a, b, decrease))
+            } else if case .unchanged(let complete) = outcome, !known[k], !snapshot[round[k].0].isEmpty, !snapshot[round[k].1].isEmpty {
+                failedPairs[keys[k]] = complete
             }
         }
         return applied
@@ -330,6 +394,10 @@ struct KLState {
 
     /// One pass of cluster a against a new empty cluster; returns the decrease applied.
     mutating func splitPass(_ a: Int, epsilon: Double) -> Double {
+        if skipsFailedPasses, failedSplits[version[a]] != nil {
+            skippedPasses += 1
+            return 0
+        }
         let target = members.count
         members.append([])
         sums.append(contentsOf: repeatElement(0, count: n))
@@ -351,10 +419,14 @@ struct KLState {
         guard case .changed(let decrease, let newA, let newB) = outcome else {
             members.removeLast()
             sums.removeLast(n)
+            if case .unchanged(let complete) = outcome { failedSplits[version[a]] = complete }
             return 0
         }
         members[a] = newA
         members[target] = newB
+        touch(a)
+        version.append(nextVersion)
+        nextVersion += 1
         return decrease
     }
 
@@ -383,9 +455,10 @@ struct KLState {
         return keys.sorted().map { ($0 / k, $0 % k) }
     }
 
-    /// The outcome of a pair pass: unchanged, or the decrease and both clusters' new members.
+    /// The outcome of a pair pass: unchanged (and whether its sequence ran to the end, or
+    /// the clusters do not attract), or the decrease and both clusters' new members.
     enum PairOutcome {
-        case unchanged
+        case unchanged(complete: Bool)
         case changed(decrease: Double, membersA: [Int32], membersB: [Int32])
     }
 
@@ -399,7 +472,7 @@ struct KLState {
     static func pairPass(_ context: PairPassContext, a: Int, b: Int, membersA: [Int32], membersB: [Int32],
                          newCluster: Bool, scratch: PairScratch) -> PairOutcome {
         let n = context.n
-        if !newCluster, context.longSequences, !hasAttraction(membersA, membersB, matrix: context.matrix, n: n, slots: context.slots) { return .unchanged }
+        if !newCluster, context.longSequences, !hasAttraction(membersA, membersB, matrix: context.matrix, n: n, slots: context.slots) { return .unchanged(complete: true) }
         // Members are kept sorted; merge them into one sorted list with +1 for a, -1 for b.
         scratch.local.removeAll(keepingCapacity: true)
         scratch.sign.removeAll(keepingCapacity: true)
@@ -423,6 +496,7 @@ struct KLState {
         var cumulative = 0.0
         var bestGain = 0.0
         var bestLength = 0
+        var truncated = false
         let m = context.matrix
         let patience = context.patience
         let sa = context.sums + a * n
@@ -466,7 +540,10 @@ struct KLState {
                             sinceBest = 0
                         } else {
                             sinceBest += 1
-                            if sinceBest >= patience { break }
+                            if sinceBest >= patience {
+                                truncated = unmoved > 0
+                                break
+                            }
                         }
                         if unmoved == 0 { break }
                         if unmoved * 2 < live {
@@ -495,7 +572,7 @@ struct KLState {
             for v in membersB { context.labels[Int(v)] = Int32(a) }
             return .changed(decrease: mergeGain, membersA: mergeSorted(membersA, membersB), membersB: [])
         }
-        guard bestGain > context.epsilon else { return .unchanged }
+        guard bestGain > context.epsilon else { return .unchanged(complete: !truncated) }
         for t in 0..<bestLength {
             let v = scratch.order[t]
             let (fromCluster, toCluster) = scratch.orderSign[t] > 0 ? (a, b) : (b, a)
@@ -572,6 +649,7 @@ struct KLState {
         guard members.contains(where: { $0.isEmpty }) else { return }
         var newMembers = [[Int32]]()
         var newChanged = [Bool]()
+        var newVersion = [Int]()
         var newSums = [Double]()
         newSums.reserveCapacity(sums.count)
         for c in 0..<members.count where !members[c].isEmpty {
@@ -579,9 +657,11 @@ struct KLState {
             for v in members[c] { labels[Int(v)] = id }
             newMembers.append(members[c])
             newChanged.append(changed[c])
+            newVersion.append(version[c])
             newSums.append(contentsOf: sums[(c * n)..<((c + 1) * n)])
         }
         members = newMembers
+        version = newVersion
         changed = newChanged
         sums = newSums
     }
