@@ -27,12 +27,12 @@ extension Linear {
     private func perSequence(_ x: Tensor, sequences n: Int, rows: Int, shape: [Int], context: ComputeContext) -> Tensor {
         Tensor(shape: shape) { out in
             x.values.withUnsafeBufferPointer { xs in
-                weight.withUnsafeBufferPointer { ws in
-                    bias.withUnsafeBufferPointer { bs in
-                        if let packed {
-                            Self.packedGEMM(x: xs.baseAddress!, rows: n * rows, packed: packed, firstColumn: 0, outFeatures: outFeatures,
-                                            bias: bs.baseAddress!, activation: activation, out: out.baseAddress!, context: context)
-                        } else {
+                bias.withUnsafeBufferPointer { bs in
+                    if let packed {
+                        Self.packedGEMM(x: xs.baseAddress!, rows: n * rows, packed: packed, firstColumn: 0, outFeatures: outFeatures,
+                                        bias: bs.baseAddress!, activation: activation, out: out.baseAddress!, context: context)
+                    } else {
+                        plainWeight.withUnsafeBufferPointer { ws in
                             Self.sequenceGEMM(x: xs.baseAddress!, sequences: n, rows: rows, inFeatures: inFeatures, weight: ws.baseAddress!,
                                               bias: bs.baseAddress!, outFeatures: outFeatures, activation: activation,
                                               out: out.baseAddress!, context: context)
@@ -80,7 +80,7 @@ extension Linear {
     static func packedGEMM(x: UnsafePointer<Float>, rows: Int, packed: PackedMatrix, firstColumn: Int, outFeatures m: Int,
                            bias: UnsafePointer<Float>, activation: Activation, out: UnsafeMutablePointer<Float>,
                            context: ComputeContext) {
-        precondition(firstColumn % PackedMatrix.panelWidth == 0 && firstColumn + m <= packed.n, "Linear: packed columns")
+        guard firstColumn % PackedMatrix.panelWidth == 0, firstColumn >= 0, firstColumn + m <= packed.n else { return }
         let width = PackedMatrix.panelWidth
         let first = firstColumn / width, panels = (m + width - 1) / width
         let xp = UncheckedSendable(x), bp = UncheckedSendable(bias), dst = SendablePointer(out)
