@@ -35,8 +35,8 @@ size_t framecut_nn_pointwise_input_count(int in, int positions) {
     return (size_t)((positions + PANEL - 1) / PANEL) * (size_t)in * PANEL;
 }
 
-void framecut_nn_pointwise_pack_input(const float *x, ptrdiff_t plane, int in, int positions,
-                                      const float *scale, const float *shift, float *packed) {
+static void pack_input_portable(const float *x, ptrdiff_t plane, int in, int positions,
+                                const float *scale, const float *shift, float *packed) {
     int panels = (positions + PANEL - 1) / PANEL;
     for (int p = 0; p < panels; p++) {
         int width = positions - p * PANEL < PANEL ? positions - p * PANEL : PANEL;
@@ -55,8 +55,8 @@ void framecut_nn_pointwise_pack_input(const float *x, ptrdiff_t plane, int in, i
     }
 }
 
-void framecut_nn_pointwise_pack_input_norm(const float *x, ptrdiff_t plane, int in, int positions,
-                                           const float *weight, const float *bias, double eps, float *packed) {
+static void pack_norm_portable(const float *x, ptrdiff_t plane, int in, int positions,
+                                  const float *weight, const float *bias, double eps, float *packed) {
     int panels = (positions + PANEL - 1) / PANEL;
     double inverseC = 1 / (double)in;
     for (int p = 0; p < panels; p++) {
@@ -86,6 +86,97 @@ void framecut_nn_pointwise_pack_input_norm(const float *x, ptrdiff_t plane, int 
             for (int j = width; j < PANEL; j++) d[j] = 0;
         }
     }
+}
+
+
+#if defined(__x86_64__)
+/// The masks of a 32-position panel's two halves with `width` valid positions.
+#define PANEL_MASKS(width) \
+    __mmask16 mlo = (width) >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (width)) - 1); \
+    __mmask16 mhi = (width) >= 32 ? (__mmask16)0xFFFF : (width) <= 16 ? (__mmask16)0 : (__mmask16)((1u << ((width) - 16)) - 1);
+
+/// `pack_input_portable`, 16 positions per register: the same operations.
+__attribute__((target("avx512f")))
+static void pack_input512(const float *x, ptrdiff_t plane, int in, int positions,
+                          const float *scale, const float *shift, float *packed) {
+    int panels = (positions + PANEL - 1) / PANEL;
+    for (int p = 0; p < panels; p++) {
+        int width = positions - p * PANEL < PANEL ? positions - p * PANEL : PANEL;
+        PANEL_MASKS(width)
+        float *dst = packed + (size_t)p * in * PANEL;
+        for (int c = 0; c < in; c++) {
+            const float *src = x + (ptrdiff_t)c * plane + p * PANEL;
+            __m512 a = _mm512_maskz_loadu_ps(mlo, src), b = _mm512_maskz_loadu_ps(mhi, src + 16);
+            if (scale && shift) {
+                __m512 s = _mm512_set1_ps(scale[c]), t = _mm512_set1_ps(shift[c]);
+                a = _mm512_maskz_add_ps(mlo, _mm512_mul_ps(a, s), t);
+                b = _mm512_maskz_add_ps(mhi, _mm512_mul_ps(b, s), t);
+            }
+            _mm512_storeu_ps(dst + (size_t)c * PANEL, a);
+            _mm512_storeu_ps(dst + (size_t)c * PANEL + 16, b);
+        }
+    }
+}
+
+/// `pack_norm_portable`, 8 positions per float64 register: the same operations in the same order.
+__attribute__((target("avx512f")))
+static void pack_norm512(const float *x, ptrdiff_t plane, int in, int positions,
+                         const float *weight, const float *bias, double eps, float *packed) {
+    int panels = (positions + PANEL - 1) / PANEL;
+    __m512d inverseC = _mm512_set1_pd(1 / (double)in);
+    for (int p = 0; p < panels; p++) {
+        int width = positions - p * PANEL < PANEL ? positions - p * PANEL : PANEL;
+        PANEL_MASKS(width)
+        float *dst = packed + (size_t)p * in * PANEL;
+        __m512d m[4], v[4];
+        for (int q = 0; q < 4; q++) { m[q] = _mm512_setzero_pd(); v[q] = _mm512_setzero_pd(); }
+#define WIDEN(src) \
+        __m512 a = _mm512_maskz_loadu_ps(mlo, (src)), b = _mm512_maskz_loadu_ps(mhi, (src) + 16); \
+        __m512d d[4] = { _mm512_cvtps_pd(_mm512_castps512_ps256(a)), \
+                         _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1))), \
+                         _mm512_cvtps_pd(_mm512_castps512_ps256(b)), \
+                         _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(b), 1))) };
+        for (int c = 0; c < in; c++) {
+            WIDEN(x + (ptrdiff_t)c * plane + p * PANEL)
+            for (int q = 0; q < 4; q++) m[q] = _mm512_add_pd(m[q], d[q]);
+        }
+        for (int q = 0; q < 4; q++) m[q] = _mm512_mul_pd(m[q], inverseC);
+        for (int c = 0; c < in; c++) {
+            WIDEN(x + (ptrdiff_t)c * plane + p * PANEL)
+            for (int q = 0; q < 4; q++) { __m512d t = _mm512_sub_pd(d[q], m[q]); v[q] = _mm512_add_pd(v[q], _mm512_mul_pd(t, t)); }
+        }
+        for (int q = 0; q < 4; q++) {
+            v[q] = _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_sqrt_pd(_mm512_add_pd(_mm512_mul_pd(v[q], inverseC), _mm512_set1_pd(eps))));
+        }
+        for (int c = 0; c < in; c++) {
+            WIDEN(x + (ptrdiff_t)c * plane + p * PANEL)
+            __m512 w = _mm512_set1_ps(weight[c]), s = _mm512_set1_ps(bias[c]);
+            __m256 f[4];
+            for (int q = 0; q < 4; q++) f[q] = _mm512_cvtpd_ps(_mm512_mul_pd(_mm512_sub_pd(d[q], m[q]), v[q]));
+            __m512 lo = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(f[0])), _mm256_castps_pd(f[1]), 1));
+            __m512 hi = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(f[2])), _mm256_castps_pd(f[3]), 1));
+            _mm512_storeu_ps(dst + (size_t)c * PANEL, _mm512_maskz_add_ps(mlo, _mm512_mul_ps(lo, w), s));
+            _mm512_storeu_ps(dst + (size_t)c * PANEL + 16, _mm512_maskz_add_ps(mhi, _mm512_mul_ps(hi, w), s));
+        }
+#undef WIDEN
+    }
+}
+#endif
+
+void framecut_nn_pointwise_pack_input(const float *x, ptrdiff_t plane, int in, int positions,
+                                      const float *scale, const float *shift, float *packed) {
+#if defined(__x86_64__)
+    if (framecut_nn_gemm_available()) { pack_input512(x, plane, in, positions, scale, shift, packed); return; }
+#endif
+    pack_input_portable(x, plane, in, positions, scale, shift, packed);
+}
+
+void framecut_nn_pointwise_pack_input_norm(const float *x, ptrdiff_t plane, int in, int positions,
+                                           const float *weight, const float *bias, double eps, float *packed) {
+#if defined(__x86_64__)
+    if (framecut_nn_gemm_available()) { pack_norm512(x, plane, in, positions, weight, bias, eps, packed); return; }
+#endif
+    pack_norm_portable(x, plane, in, positions, weight, bias, eps, packed);
 }
 
 #if defined(__x86_64__)
@@ -145,13 +236,14 @@ static void pointwise512(int in, int out, const float *packedWeight, int firstTi
                          const float *packedInput, int positions, const float *bias,
                          const float *residual, float *y, ptrdiff_t plane) {
     int panels = (positions + PANEL - 1) / PANEL;
-    for (int t = firstTile; t < firstTile + tiles; t++) {
-        int o0 = t * TILE;
-        if (o0 >= out) break;
-        int rows = out - o0 < TILE ? out - o0 : TILE;
-        const float *w = packedWeight + (size_t)t * in * TILE;
-        for (int p = 0; p < panels; p++) {
-            int width = positions - p * PANEL < PANEL ? positions - p * PANEL : PANEL;
+    // Panel outer: one panel (in x 32) stays in L1 while the tiles' weights stream past it.
+    for (int p = 0; p < panels; p++) {
+        int width = positions - p * PANEL < PANEL ? positions - p * PANEL : PANEL;
+        for (int t = firstTile; t < firstTile + tiles; t++) {
+            int o0 = t * TILE;
+            if (o0 >= out) break;
+            int rows = out - o0 < TILE ? out - o0 : TILE;
+            const float *w = packedWeight + (size_t)t * in * TILE;
             ptrdiff_t offset = (ptrdiff_t)o0 * plane + p * PANEL;
             pointwise_tile_any(rows, in, w, packedInput + (size_t)p * in * PANEL, bias + o0,
                                residual ? residual + offset : NULL, y + offset, plane, width);
