@@ -2,7 +2,6 @@
 // channels, the input packed per block of positions into panels of 32 (optionally layer-normed
 // or scaled per channel on the way), one 12 x 32 register tile per (tile, panel).
 #include "FrameCutNNKernels.h"
-#include <math.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -35,67 +34,13 @@ size_t framecut_nn_pointwise_input_count(int in, int positions) {
     return (size_t)((positions + PANEL - 1) / PANEL) * (size_t)in * PANEL;
 }
 
-static void pack_input_portable(const float *x, ptrdiff_t plane, int in, int positions,
-                                const float *scale, const float *shift, float *packed) {
-    int panels = (positions + PANEL - 1) / PANEL;
-    for (int p = 0; p < panels; p++) {
-        int width = positions - p * PANEL < PANEL ? positions - p * PANEL : PANEL;
-        float *dst = packed + (size_t)p * in * PANEL;
-        for (int c = 0; c < in; c++) {
-            const float *src = x + (ptrdiff_t)c * plane + p * PANEL;
-            float *d = dst + (size_t)c * PANEL;
-            if (scale && shift) {
-                float s = scale[c], b = shift[c];
-                for (int j = 0; j < width; j++) { float t = src[j] * s; d[j] = t + b; }
-            } else {
-                memcpy(d, src, (size_t)width * sizeof(float));
-            }
-            for (int j = width; j < PANEL; j++) d[j] = 0;
-        }
-    }
-}
-
-static void pack_norm_portable(const float *x, ptrdiff_t plane, int in, int positions,
-                                  const float *weight, const float *bias, double eps, float *packed) {
-    int panels = (positions + PANEL - 1) / PANEL;
-    double inverseC = 1 / (double)in;
-    for (int p = 0; p < panels; p++) {
-        int width = positions - p * PANEL < PANEL ? positions - p * PANEL : PANEL;
-        float *dst = packed + (size_t)p * in * PANEL;
-        double mean[PANEL], inv[PANEL];
-        for (int j = 0; j < PANEL; j++) { mean[j] = 0; inv[j] = 0; }
-        for (int c = 0; c < in; c++) {
-            const float *src = x + (ptrdiff_t)c * plane + p * PANEL;
-            for (int j = 0; j < width; j++) mean[j] += (double)src[j];
-        }
-        for (int j = 0; j < PANEL; j++) mean[j] *= inverseC;
-        for (int c = 0; c < in; c++) {
-            const float *src = x + (ptrdiff_t)c * plane + p * PANEL;
-            for (int j = 0; j < width; j++) { double t = (double)src[j] - mean[j]; inv[j] += t * t; }
-        }
-        for (int j = 0; j < PANEL; j++) inv[j] = 1 / sqrt(inv[j] * inverseC + eps);
-        for (int c = 0; c < in; c++) {
-            const float *src = x + (ptrdiff_t)c * plane + p * PANEL;
-            float *d = dst + (size_t)c * PANEL;
-            float w = weight[c], b = bias[c];
-            for (int j = 0; j < width; j++) {
-                float t = (float)(((double)src[j] - mean[j]) * inv[j]);
-                float u = t * w;
-                d[j] = u + b;
-            }
-            for (int j = width; j < PANEL; j++) d[j] = 0;
-        }
-    }
-}
-
-
 #if defined(__x86_64__)
 /// The masks of a 32-position panel's two halves with `width` valid positions.
 #define PANEL_MASKS(width) \
     __mmask16 mlo = (width) >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (width)) - 1); \
     __mmask16 mhi = (width) >= 32 ? (__mmask16)0xFFFF : (width) <= 16 ? (__mmask16)0 : (__mmask16)((1u << ((width) - 16)) - 1);
 
-/// `pack_input_portable`, 16 positions per register: the same operations.
+/// `framecut_nn_pointwise_pack_input`, 16 positions per register.
 __attribute__((target("avx512f")))
 static void pack_input512(const float *x, ptrdiff_t plane, int in, int positions,
                           const float *scale, const float *shift, float *packed) {
@@ -118,7 +63,8 @@ static void pack_input512(const float *x, ptrdiff_t plane, int in, int positions
     }
 }
 
-/// `pack_norm_portable`, 8 positions per float64 register: the same operations in the same order.
+/// `framecut_nn_pointwise_pack_input_norm`, 8 positions per float64 register, `ChannelLayerNorm`'s
+/// operations in its order.
 __attribute__((target("avx512f")))
 static void pack_norm512(const float *x, ptrdiff_t plane, int in, int positions,
                          const float *weight, const float *bias, double eps, float *packed) {
@@ -163,20 +109,28 @@ static void pack_norm512(const float *x, ptrdiff_t plane, int in, int positions,
 }
 #endif
 
-void framecut_nn_pointwise_pack_input(const float *x, ptrdiff_t plane, int in, int positions,
-                                      const float *scale, const float *shift, float *packed) {
+int framecut_nn_pointwise_pack_input(const float *x, ptrdiff_t plane, int in, int positions,
+                                     const float *scale, const float *shift, float *packed) {
 #if defined(__x86_64__)
-    if (framecut_nn_gemm_available()) { pack_input512(x, plane, in, positions, scale, shift, packed); return; }
+    if (!framecut_nn_gemm_available()) return 0;
+    pack_input512(x, plane, in, positions, scale, shift, packed);
+    return 1;
+#else
+    (void)x; (void)plane; (void)in; (void)positions; (void)scale; (void)shift; (void)packed;
+    return 0;
 #endif
-    pack_input_portable(x, plane, in, positions, scale, shift, packed);
 }
 
-void framecut_nn_pointwise_pack_input_norm(const float *x, ptrdiff_t plane, int in, int positions,
-                                           const float *weight, const float *bias, double eps, float *packed) {
+int framecut_nn_pointwise_pack_input_norm(const float *x, ptrdiff_t plane, int in, int positions,
+                                          const float *weight, const float *bias, double eps, float *packed) {
 #if defined(__x86_64__)
-    if (framecut_nn_gemm_available()) { pack_norm512(x, plane, in, positions, weight, bias, eps, packed); return; }
+    if (!framecut_nn_gemm_available()) return 0;
+    pack_norm512(x, plane, in, positions, weight, bias, eps, packed);
+    return 1;
+#else
+    (void)x; (void)plane; (void)in; (void)positions; (void)weight; (void)bias; (void)eps; (void)packed;
+    return 0;
 #endif
-    pack_norm_portable(x, plane, in, positions, weight, bias, eps, packed);
 }
 
 #if defined(__x86_64__)

@@ -64,15 +64,17 @@ size_t framecut_nn_pointwise_input_count(int in, int positions);
 
 /// Packs positions `0..<positions` of `in` channel rows (`x[c * plane + p]`) into panels of 32
 /// positions, `[panel][c][32]`. With `scale` and `shift` (both or neither) each value becomes
-/// `x * scale[c] + shift[c]` (product rounded, then added).
-void framecut_nn_pointwise_pack_input(const float *x, ptrdiff_t plane, int in, int positions,
-                                      const float *scale, const float *shift, float *packed);
+/// `x * scale[c] + shift[c]` (product rounded, then added). Returns 0 when the AVX-512 kernel is
+/// not available (nothing written), else 1.
+int framecut_nn_pointwise_pack_input(const float *x, ptrdiff_t plane, int in, int positions,
+                                     const float *scale, const float *shift, float *packed);
 
 /// As `framecut_nn_pointwise_pack_input`, each position layer-normed over its `in` channels first,
 /// exactly as `ChannelLayerNorm` computes it: mean and biased variance in float64 (sums over c in
 /// increasing order), `float((x - mean) * (1 / sqrt(var + eps))) * weight[c] + bias[c]`.
-void framecut_nn_pointwise_pack_input_norm(const float *x, ptrdiff_t plane, int in, int positions,
-                                           const float *weight, const float *bias, double eps, float *packed);
+/// Returns 0 when the AVX-512 kernel is not available (nothing written), else 1.
+int framecut_nn_pointwise_pack_input_norm(const float *x, ptrdiff_t plane, int in, int positions,
+                                          const float *weight, const float *bias, double eps, float *packed);
 
 /// Output channels `firstTile * 12 ..< min(out, (firstTile + tiles) * 12)` for the `positions`
 /// positions of a packed input block: `y[o * plane + p] = chain + bias[o] (+ residual[o * plane + p])`.

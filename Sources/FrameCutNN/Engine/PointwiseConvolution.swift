@@ -151,22 +151,23 @@ struct PointwiseConvolution: Sendable {
             }
         }
 
+        /// (The kernels' "not available" results cannot occur: `init` requires AVX-512.)
         private func pack(_ src: UnsafePointer<Float>, image n: Int, positions: Int, into packed: UnsafeMutablePointer<Float>) {
             let cin = Int32(layer.inChannels)
             switch input {
             case .none:
-                framecut_nn_pointwise_pack_input(src, plane, cin, Int32(positions), nil, nil, packed)
+                _ = framecut_nn_pointwise_pack_input(src, plane, cin, Int32(positions), nil, nil, packed)
             case .layerNorm(let norm):
                 norm.weight.withUnsafeBufferPointer { w in
                     norm.bias.withUnsafeBufferPointer { b in
-                        framecut_nn_pointwise_pack_input_norm(src, plane, cin, Int32(positions), w.baseAddress, b.baseAddress,
+                        _ = framecut_nn_pointwise_pack_input_norm(src, plane, cin, Int32(positions), w.baseAddress, b.baseAddress,
                                                               norm.eps, packed)
                     }
                 }
             case .affine(let scale, let shift):
                 scale.withUnsafeBufferPointer { s in
                     shift.withUnsafeBufferPointer { b in
-                        framecut_nn_pointwise_pack_input(src, plane, cin, Int32(positions), s.baseAddress.map { $0 + n * layer.inChannels },
+                        _ = framecut_nn_pointwise_pack_input(src, plane, cin, Int32(positions), s.baseAddress.map { $0 + n * layer.inChannels },
                                                          b.baseAddress, packed)
                     }
                 }
