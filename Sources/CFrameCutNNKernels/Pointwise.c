@@ -262,7 +262,7 @@ static inline __m512 gelu512(__m512 x) {
 }
 
 __attribute__((target("avx512f")))
-static void rows512(float *y, ptrdiff_t plane, int rows, int count, int gelu, double *squares) {
+static void rows512(float *y, ptrdiff_t plane, int rows, int count, int activation, double *squares) {
     for (int r = 0; r < rows; r++) {
         float *p = y + r * plane;
         __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
@@ -270,8 +270,12 @@ static void rows512(float *y, ptrdiff_t plane, int rows, int count, int gelu, do
             int valid = count - i < 16 ? count - i : 16;
             __mmask16 mask = valid == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1);
             __m512 v = _mm512_maskz_loadu_ps(mask, p + i);
-            if (gelu) {
+            if (activation == 1) {
                 v = gelu512(v);
+                _mm512_mask_storeu_ps(p + i, mask, v);
+            } else if (activation == 2) {
+                // `VectorMath.quickGelu`: x / (1 + exp(x * -1.702)).
+                v = _mm512_div_ps(v, _mm512_add_ps(_mm512_set1_ps(1.0f), exp512(_mm512_mul_ps(v, _mm512_set1_ps(-1.702f)))));
                 _mm512_mask_storeu_ps(p + i, mask, v);
             }
             if (squares) {
@@ -294,13 +298,13 @@ static void rows512(float *y, ptrdiff_t plane, int rows, int count, int gelu, do
 }
 #endif
 
-int framecut_nn_pointwise_rows(float *y, ptrdiff_t plane, int rows, int count, int gelu, double *squares) {
+int framecut_nn_pointwise_rows(float *y, ptrdiff_t plane, int rows, int count, int activation, double *squares) {
 #if defined(__x86_64__)
-    if (!framecut_nn_gemm_available()) return 0;
-    rows512(y, plane, rows, count, gelu, squares);
+    if (!framecut_nn_gemm_available() || activation < 0 || activation > 2) return 0;
+    rows512(y, plane, rows, count, activation, squares);
     return 1;
 #else
-    (void)y; (void)plane; (void)rows; (void)count; (void)gelu; (void)squares;
+    (void)y; (void)plane; (void)rows; (void)count; (void)activation; (void)squares;
     return 0;
 #endif
 }

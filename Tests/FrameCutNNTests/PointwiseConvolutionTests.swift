@@ -78,7 +78,7 @@ struct PointwiseConvolutionTests {
         }
     }
 
-    @Test("the AVX-512 GELU is VectorMath.gelu bit for bit, edge values included", .enabled(if: PackedMatrix.isAvailable))
+    @Test("the AVX-512 GELU and QuickGELU are VectorMath's bit for bit, edge values included", .enabled(if: PackedMatrix.isAvailable))
     func gelu() {
         var g = SeededGenerator(seed: 59)
         var values: [Float] = [0, -0.0, 1, -1, 1e-30, -1e-30, 6, -6, 9.5, -9.5, 40, -40, 100, -100, 1e6, -1e6, .leastNonzeroMagnitude]
@@ -90,6 +90,13 @@ struct PointwiseConvolutionTests {
         }
         #expect(done == 1)
         #expect(fast.map(\.bitPattern) == expected.map(\.bitPattern))
+        var quick = values, quickExpected = values
+        quickExpected.withUnsafeMutableBufferPointer { VectorMath.quickGelu($0.baseAddress!, count: $0.count) }
+        let quickDone = quick.withUnsafeMutableBufferPointer {
+            framecut_nn_pointwise_rows($0.baseAddress!, Int($0.count), 1, Int32($0.count), 2, nil)
+        }
+        #expect(quickDone == 1)
+        #expect(quick.map(\.bitPattern) == quickExpected.map(\.bitPattern))
     }
 
     @Test("bits independent of threads (1-3) and batch, with every fusion on", .enabled(if: PackedMatrix.isAvailable))

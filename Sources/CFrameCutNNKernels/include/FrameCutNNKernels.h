@@ -84,11 +84,12 @@ int framecut_nn_pointwise(int in, int out, const float *packedWeight, int firstT
                           const float *packedInput, int positions, const float *bias,
                           const float *residual, float *y, ptrdiff_t plane);
 
-/// The epilogue of a block of pointwise outputs, per row `r < rows` of `count` values at
-/// `y + r * plane`: with `gelu`, GELU in place (`VectorMath.gelu`'s operations and order, PyTorch's
-/// erf, bit for bit); with `squares`, `squares[r]` = the sum of the (final) values' squares in
-/// float64 (16 lanes, 16 values at a time in order, the lanes then added in order). Returns 0 when
-/// the AVX-512 kernel is not available (nothing written), else 1.
-int framecut_nn_pointwise_rows(float *y, ptrdiff_t plane, int rows, int count, int gelu, double *squares);
+/// The epilogue of a block of outputs, per row `r < rows` of `count` values at `y + r * plane`:
+/// `activation` 1 = GELU (`VectorMath.gelu`, PyTorch's erf), 2 = QuickGELU (`VectorMath.quickGelu`)
+/// in place, with those loops' operations in their order (bit for bit), 0 = none; with `squares`,
+/// `squares[r]` = the sum of the (final) values' squares in float64 (16 lanes, 16 values at a
+/// time in order, the lanes then added in order). Returns 0 when the AVX-512 kernel is not
+/// available or `activation` is none of these (nothing written), else 1.
+int framecut_nn_pointwise_rows(float *y, ptrdiff_t plane, int rows, int count, int activation, double *squares);
 
 #endif

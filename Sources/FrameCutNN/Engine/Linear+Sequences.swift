@@ -1,4 +1,5 @@
 import CBLAS
+import CFrameCutNNKernels
 import FrameCutCore
 
 extension Linear {
@@ -92,6 +93,11 @@ extension Linear {
                            c: dst.base + offset, ldc: m)
             guard activation != .identity else { return }
             let count = min(m, (own.upperBound - first) * width) - offset
+            // GELU and QuickGELU in AVX-512 (the same bits as `activation.apply`).
+            if let code = PointwiseConvolution.kernelCode(activation),
+               framecut_nn_pointwise_rows(dst.base + offset, m, Int32(rows), Int32(count), code, nil) != 0 {
+                return
+            }
             for r in 0..<rows { activation.apply(dst.base + r * m + offset, count: count) }
         }
     }

@@ -72,6 +72,27 @@ struct PointwiseConvolution: Sendable {
         return (per + Self.panel - 1) / Self.panel * Self.panel
     }
 
+    /// `framecut_nn_pointwise_rows`'s code for `activation` (its AVX-512 GELU and QuickGELU are
+    /// `VectorMath`'s bit for bit), nil for the activations it does not do.
+    static func kernelCode(_ activation: Activation) -> Int32? {
+        switch activation {
+        case .identity: 0
+        case .gelu: 1
+        case .quickGelu: 2
+        default: nil
+        }
+    }
+
+    /// Output-tile chunks per (image, block), only so that the threads get equal shares: the
+    /// fewest that give every thread the same number of items, at least 4 each (each chunk
+    /// packs its block again). Any cut gives the same bits.
+    static func chunks(items: Int, tiles: Int, threads: Int) -> Int {
+        guard threads > 1, items > 0 else { return 1 }
+        var chunks = 1
+        while chunks < tiles && (items * chunks % threads != 0 || items * chunks < 4 * threads) { chunks += 1 }
+        return chunks
+    }
+
     /// The layer on `x` (`N x in x H x W`). `activation` is applied after the bias (only
     /// `.identity` with a `residual`, which is added after the bias). With `sumsOfSquares`, also
     /// returns, per image and output channel, the sum over the positions of the output's squares
@@ -86,8 +107,7 @@ struct PointwiseConvolution: Sendable {
         let per = positionsPerBlock(plane: plane)
         let blocks = (plane + per - 1) / per
         let tiles = (outChannels + Self.tile - 1) / Self.tile
-        // Output-tile chunks only to give every thread several items; any cut gives the same bits.
-        let chunks = context.threads <= 1 ? 1 : max(1, min(tiles, (4 * context.threads + batch * blocks - 1) / (batch * blocks)))
+        let chunks = Self.chunks(items: batch * blocks, tiles: tiles, threads: context.threads)
         var squares = sumsOfSquares ? [Double](repeating: 0, count: batch * blocks * outChannels) : []
         let flops = 2 * Double(batch * plane) * Double(inChannels) * Double(outChannels)
         let output = context.profiled(.pointwise, flops: flops) {
@@ -194,9 +214,8 @@ struct PointwiseConvolution: Sendable {
             let channels = (tiles.lowerBound * PointwiseConvolution.tile)..<min(cout, tiles.upperBound * PointwiseConvolution.tile)
             guard activation != .identity || squares != nil else { return }
             let sq = squares.map { $0.base + (n * blocks + block) * cout + channels.lowerBound }
-            if activation == .identity || activation == .gelu,
-               framecut_nn_pointwise_rows(y + channels.lowerBound * plane, plane, Int32(channels.count), Int32(positions),
-                                          activation == .gelu ? 1 : 0, sq) != 0 {
+            if let code = PointwiseConvolution.kernelCode(activation),
+               framecut_nn_pointwise_rows(y + channels.lowerBound * plane, plane, Int32(channels.count), Int32(positions), code, sq) != 0 {
                 return
             }
             for o in channels {
