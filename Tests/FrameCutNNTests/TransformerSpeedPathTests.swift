@@ -70,12 +70,13 @@ struct TransformerSpeedPathTests {
     /// then the biases added, whatever the row count, the panel range or a column tail.
     @Test("packed product: the fused multiply-add chain bit for bit, any rows, panels and tails",
           .enabled(if: PackedMatrix.isAvailable), arguments: [(1, 32, 7), (5, 40, 768), (13, 97, 33), (50, 256, 1100), (61, 64, 3072)])
-    func packedProduct(_ shape: (m: Int, n: Int, k: Int)) {
+    func packedProduct(_ shape: (m: Int, n: Int, k: Int)) throws {
         var g = SeededGenerator(seed: 17)
         let (m, n, k) = shape
         let a = Self.random(m * k, -2...2, &g), w = Self.random(n * k, -1...1, &g)
         let columnBias = Self.random(n, -1...1, &g), rowBias = Self.random(m, -1...1, &g)
-        let packed = PackedMatrix(transposing: w, rows: n, columns: k)
+        let packed = try #require(PackedMatrix(transposing: w, rows: n, columns: k))
+        #expect(packed.transposed() == w)
         var expected = [Float](repeating: 0, count: m * n)
         for i in 0..<m {
             for j in 0..<n {
@@ -109,6 +110,40 @@ struct TransformerSpeedPathTests {
         }
         #expect(whole == expected)
         #expect(pieces == expected)
+        // The portable fallback (taken should the kernel's scratch allocation fail) gives the same bits.
+        var portable = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { ap in
+            columnBias.withUnsafeBufferPointer { cb in
+                rowBias.withUnsafeBufferPointer { rb in
+                    portable.withUnsafeMutableBufferPointer { c in
+                        packed.portableProduct(rows: m, a: ap.baseAddress!, lda: k, panels: 0..<panels, columnBias: cb.baseAddress!,
+                                               rowBias: rb.baseAddress!, c: c.baseAddress!, ldc: n)
+                    }
+                }
+            }
+        }
+        #expect(portable == expected)
+    }
+
+    @Test("PackedMatrix refuses sizes that do not match instead of trapping")
+    func packedMatrixValidates() {
+        #expect(PackedMatrix(transposing: [1, 2, 3], rows: 2, columns: 2) == nil)
+        #expect(PackedMatrix(transposing: [], rows: 0, columns: 4) == nil)
+        #expect(PackedMatrix(transposing: [1, 2], rows: -1, columns: -2) == nil)
+    }
+
+    @Test("a packed Linear keeps no unpacked copy, gives its weight back exactly and computes the same",
+          .enabled(if: PackedMatrix.isAvailable))
+    func packedLinearDropsWeight() {
+        var g = SeededGenerator(seed: 19)
+        let k = 40, m = 70
+        let w = Self.random(k * m, -1...1, &g)
+        let plain = Linear(inFeatures: k, outFeatures: m, weight: w, bias: Self.random(m, -1...1, &g), activation: .gelu)
+        let packed = plain.packedForTokens()
+        #expect(packed.packed != nil && packed.plainWeight.isEmpty && packed.weight == w)
+        let x = Tensor(shape: [3, 5, k], values: Self.random(3 * 5 * k, -2...2, &g))
+        #expect(packed(x) == packed.perSequence(x))
+        #expect(allClose(packed(x), plain(x), rtol: 1e-5, atol: 1e-5))
     }
 
     @Test("TokenBatches: chunk sizes and concatenation in order")

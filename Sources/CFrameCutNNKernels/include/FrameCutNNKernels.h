@@ -39,4 +39,57 @@ int framecut_nn_gemm(int m, int n, int k, const float *a, ptrdiff_t lda, const f
 int framecut_nn_depthwise(const float *pad, int padWidth, const float *w, int kh, int kw,
                           float *out, int outHeight, int outWidth);
 
+// ---- Pointwise (1x1) convolution on NCHW planes (ConvNeXt's channel MLP) ----
+// `y[o][p] = sum_c W[o][c] * x'[c][p]`, every output one fused multiply-add chain over c in
+// increasing order from zero, then `+ bias[o]`, then `+ residual[o][p]` (each rounded): its bits
+// depend on its operands only, never on how positions or output channels are cut into calls.
+// `x'` is the input as packed by one of the `pointwise_pack_input` functions (plain, a
+// per-channel affine, or a layer norm over the channels of each position).
+
+/// Output channels per packed weight tile.
+#define FRAMECUT_NN_POINTWISE_TILE 12
+/// Positions per packed input panel.
+#define FRAMECUT_NN_POINTWISE_PANEL 32
+
+/// Floats a packed `out x in` weight takes: `ceil(out / 12)` tiles of `in x 12`, tail rows zero.
+size_t framecut_nn_pointwise_weight_count(int out, int in);
+
+/// Packs a row-major `out x in` weight (PyTorch `nn.Linear` / 1x1 `nn.Conv2d`) into tiles of
+/// 12 output channels, `[tile][c][12]`.
+void framecut_nn_pointwise_pack_weight(const float *w, int out, int in, float *packed);
+
+/// Floats a packed block of `positions` positions of `in` channels takes (`ceil(positions / 32)`
+/// panels of `in x 32`, tail positions zero).
+size_t framecut_nn_pointwise_input_count(int in, int positions);
+
+/// Packs positions `0..<positions` of `in` channel rows (`x[c * plane + p]`) into panels of 32
+/// positions, `[panel][c][32]`. With `scale` and `shift` (both or neither) each value becomes
+/// `x * scale[c] + shift[c]` (product rounded, then added). Returns 0 when the AVX-512 kernel is
+/// not available (nothing written), else 1.
+int framecut_nn_pointwise_pack_input(const float *x, ptrdiff_t plane, int in, int positions,
+                                     const float *scale, const float *shift, float *packed);
+
+/// As `framecut_nn_pointwise_pack_input`, each position layer-normed over its `in` channels first,
+/// exactly as `ChannelLayerNorm` computes it: mean and biased variance in float64 (sums over c in
+/// increasing order), `float((x - mean) * (1 / sqrt(var + eps))) * weight[c] + bias[c]`.
+/// Returns 0 when the AVX-512 kernel is not available (nothing written), else 1.
+int framecut_nn_pointwise_pack_input_norm(const float *x, ptrdiff_t plane, int in, int positions,
+                                          const float *weight, const float *bias, double eps, float *packed);
+
+/// Output channels `firstTile * 12 ..< min(out, (firstTile + tiles) * 12)` for the `positions`
+/// positions of a packed input block: `y[o * plane + p] = chain + bias[o] (+ residual[o * plane + p])`.
+/// `y`, `bias` and `residual` (may be NULL) point at channel 0 and the block's first position.
+/// Returns 0 when the AVX-512 kernel is not available (nothing written), else 1.
+int framecut_nn_pointwise(int in, int out, const float *packedWeight, int firstTile, int tiles,
+                          const float *packedInput, int positions, const float *bias,
+                          const float *residual, float *y, ptrdiff_t plane);
+
+/// The epilogue of a block of outputs, per row `r < rows` of `count` values at `y + r * plane`:
+/// `activation` 1 = GELU (`VectorMath.gelu`, PyTorch's erf), 2 = QuickGELU (`VectorMath.quickGelu`)
+/// in place, with those loops' operations in their order (bit for bit), 0 = none; with `squares`,
+/// `squares[r]` = the sum of the (final) values' squares in float64 (16 lanes, 16 values at a
+/// time in order, the lanes then added in order). Returns 0 when the AVX-512 kernel is not
+/// available or `activation` is none of these (nothing written), else 1.
+int framecut_nn_pointwise_rows(float *y, ptrdiff_t plane, int rows, int count, int activation, double *squares);
+
 #endif

@@ -40,14 +40,7 @@ public struct GlobalResponseNorm: Sendable {
                 context.forEachRange(batch * c) { planes in
                     for p in planes { g.base[p] = Float(Self.sumOfSquares(v.base + p * plane, count: plane).squareRoot()) }
                 }
-                // n[c] = g[c] / (mean g + eps), folded into a per-channel scale 1 + weight * n.
-                for image in 0..<batch {
-                    let gi = g.base + image * c
-                    var total = 0.0
-                    for ch in 0..<c { total += Double(gi[ch]) }
-                    let denominator = Float(total / Double(c)) + eps
-                    for ch in 0..<c { gi[ch] = 1 + weight[ch] * (gi[ch] / denominator) }
-                }
+                for image in 0..<batch { foldScale(g.base + image * c) }
                 context.forEachRange(batch * c) { planes in
                     for p in planes {
                         let scale = g.base[p], shift = bias[p % c]
@@ -58,6 +51,28 @@ public struct GlobalResponseNorm: Sendable {
             }
         }
         return y
+    }
+
+    /// Per image and channel the scale `1 + weight[c] * n[c]` that `x * scale + bias[c]` applies,
+    /// from each channel's sum of squares over the positions (`batch x channels`, as
+    /// `PointwiseConvolution` returns them): the response norm with the layer that produced `x`
+    /// fused (`ConvNeXtV2`'s fast path, which applies it while packing the next layer's input).
+    func scales(sumsOfSquares: [Double]) -> [Float] {
+        var g = sumsOfSquares.map { Float($0.squareRoot()) }
+        g.withUnsafeMutableBufferPointer { g in
+            for image in 0..<(g.count / max(channels, 1)) { foldScale(g.baseAddress! + image * channels) }
+        }
+        return g
+    }
+
+    /// `n[c] = g[c] / (mean g + eps)`, folded into a per-channel scale `1 + weight * n`, in place
+    /// on one image's `channels` norms.
+    @inline(__always)
+    private func foldScale(_ g: UnsafeMutablePointer<Float>) {
+        var total = 0.0
+        for ch in 0..<channels { total += Double(g[ch]) }
+        let denominator = Float(total / Double(channels)) + eps
+        for ch in 0..<channels { g[ch] = 1 + weight[ch] * (g[ch] / denominator) }
     }
 
     /// `sum x[i]^2` in float64 over 8 lanes then combined in a fixed order.

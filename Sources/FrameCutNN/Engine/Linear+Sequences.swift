@@ -1,4 +1,5 @@
 import CBLAS
+import CFrameCutNNKernels
 import FrameCutCore
 
 extension Linear {
@@ -27,12 +28,12 @@ extension Linear {
     private func perSequence(_ x: Tensor, sequences n: Int, rows: Int, shape: [Int], context: ComputeContext) -> Tensor {
         Tensor(shape: shape) { out in
             x.values.withUnsafeBufferPointer { xs in
-                weight.withUnsafeBufferPointer { ws in
-                    bias.withUnsafeBufferPointer { bs in
-                        if let packed {
-                            Self.packedGEMM(x: xs.baseAddress!, rows: n * rows, packed: packed, firstColumn: 0, outFeatures: outFeatures,
-                                            bias: bs.baseAddress!, activation: activation, out: out.baseAddress!, context: context)
-                        } else {
+                bias.withUnsafeBufferPointer { bs in
+                    if let packed {
+                        Self.packedGEMM(x: xs.baseAddress!, rows: n * rows, packed: packed, firstColumn: 0, outFeatures: outFeatures,
+                                        bias: bs.baseAddress!, activation: activation, out: out.baseAddress!, context: context)
+                    } else {
+                        plainWeight.withUnsafeBufferPointer { ws in
                             Self.sequenceGEMM(x: xs.baseAddress!, sequences: n, rows: rows, inFeatures: inFeatures, weight: ws.baseAddress!,
                                               bias: bs.baseAddress!, outFeatures: outFeatures, activation: activation,
                                               out: out.baseAddress!, context: context)
@@ -80,7 +81,7 @@ extension Linear {
     static func packedGEMM(x: UnsafePointer<Float>, rows: Int, packed: PackedMatrix, firstColumn: Int, outFeatures m: Int,
                            bias: UnsafePointer<Float>, activation: Activation, out: UnsafeMutablePointer<Float>,
                            context: ComputeContext) {
-        precondition(firstColumn % PackedMatrix.panelWidth == 0 && firstColumn + m <= packed.n, "Linear: packed columns")
+        guard firstColumn % PackedMatrix.panelWidth == 0, firstColumn >= 0, firstColumn + m <= packed.n else { return }
         let width = PackedMatrix.panelWidth
         let first = firstColumn / width, panels = (m + width - 1) / width
         let xp = UncheckedSendable(x), bp = UncheckedSendable(bias), dst = SendablePointer(out)
@@ -92,6 +93,11 @@ extension Linear {
                            c: dst.base + offset, ldc: m)
             guard activation != .identity else { return }
             let count = min(m, (own.upperBound - first) * width) - offset
+            // GELU and QuickGELU in AVX-512 (the same bits as `activation.apply`).
+            if let code = PointwiseConvolution.kernelCode(activation),
+               framecut_nn_pointwise_rows(dst.base + offset, m, Int32(rows), Int32(count), code, nil) != 0 {
+                return
+            }
             for r in 0..<rows { activation.apply(dst.base + r * m + offset, count: count) }
         }
     }

@@ -7,8 +7,8 @@ public struct Linear: Sendable {
     public let inFeatures: Int
     public let outFeatures: Int
     public let activation: Activation
-    /// `out x in`, PyTorch layout.
-    let weight: [Float]
+    /// `out x in`, PyTorch layout; empty once packed (`packed` holds the weight then).
+    let plainWeight: [Float]
     let bias: [Float]
     /// `Wᵀ` packed for the AVX-512 kernel (`packedForTokens()`), nil on the OpenBLAS path.
     let packed: PackedMatrix?
@@ -17,7 +17,7 @@ public struct Linear: Sendable {
         precondition(weight.count == inFeatures * outFeatures, "Linear: weight count \(weight.count) != \(inFeatures * outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        self.weight = weight
+        plainWeight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outFeatures)
         self.activation = activation
         packed = nil
@@ -27,18 +27,22 @@ public struct Linear: Sendable {
         inFeatures = layer.inFeatures
         outFeatures = layer.outFeatures
         activation = layer.activation
-        weight = layer.weight
+        plainWeight = []
         bias = layer.bias
         self.packed = packed
     }
 
+    /// `out x in`, PyTorch layout (unpacked again from `packed` for a packed layer, which does not
+    /// keep a second copy).
+    var weight: [Float] { packed?.transposed() ?? plainWeight }
+
     /// This layer with its weight packed once for the engine's AVX-512 matrix product
-    /// (`PackedMatrix`), which `perSequence` then uses: faster than OpenBLAS on the transformers'
-    /// token matrices (no repacking of the weight per call) and bit-identical for any row count.
-    /// Unchanged where the CPU lacks AVX-512.
+    /// (`PackedMatrix`), which `perSequence` and `callAsFunction` then use: faster than OpenBLAS on
+    /// the transformers' token matrices (no repacking of the weight per call) and bit-identical
+    /// for any row count. The unpacked weight is dropped. Unchanged where the CPU lacks AVX-512.
     public func packedForTokens() -> Linear {
-        guard packed == nil, PackedMatrix.isAvailable else { return self }
-        return Linear(self, packed: PackedMatrix(transposing: weight, rows: outFeatures, columns: inFeatures))
+        guard packed == nil, let matrix = PackedMatrix(transposing: plainWeight, rows: outFeatures, columns: inFeatures) else { return self }
+        return Linear(self, packed: matrix)
     }
 
     /// Applies the layer to every row of `x` (`... x inFeatures`).
@@ -47,10 +51,11 @@ public struct Linear: Sendable {
         let rows = x.count / inFeatures
         var shape = x.shape
         shape[shape.count - 1] = outFeatures
+        if packed != nil { return perSequence(x.reshaped([rows, inFeatures]), context: context).reshaped(shape) }
         return Tensor(shape: shape) { out in
             let dst = SendablePointer(out.baseAddress!)
             x.values.withUnsafeBufferPointer { xs in
-                weight.withUnsafeBufferPointer { ws in
+                plainWeight.withUnsafeBufferPointer { ws in
                     let xp = UncheckedSendable(xs.baseAddress!), wp = UncheckedSendable(ws.baseAddress!)
                     context.withSingleThreadedBLAS {
                         // Split the output features (weights are the large operand) into fixed parts.

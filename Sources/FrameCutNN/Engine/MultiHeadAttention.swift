@@ -36,7 +36,8 @@ public struct MultiHeadAttention: Sendable {
     public let headDim: Int
     /// The projection after the heads are concatenated (`out_proj`, `c_proj`, `proj`).
     public let output: Linear
-    /// `3D x D`, rows for query, key and value (the torch `in_proj_weight` layout).
+    /// `3D x D`, rows for query, key and value (the torch `in_proj_weight` layout); empty when
+    /// `inPacked` holds the weight.
     let inWeight: [Float]
     /// `3D`.
     let inBias: [Float]
@@ -54,10 +55,10 @@ public struct MultiHeadAttention: Sendable {
         self.heads = heads
         headDim = d / heads
         self.output = output.packedForTokens()
-        inWeight = inProjectionWeight
         inBias = inProjectionBias ?? [Float](repeating: 0, count: 3 * d)
-        inPacked = PackedMatrix.isAvailable && d % PackedMatrix.panelWidth == 0
-            ? PackedMatrix(transposing: inProjectionWeight, rows: 3 * d, columns: d) : nil
+        // The key and value columns start at D and 2D: whole panels when D is a multiple of 32.
+        inPacked = d % PackedMatrix.panelWidth == 0 ? PackedMatrix(transposing: inProjectionWeight, rows: 3 * d, columns: d) : nil
+        inWeight = inPacked == nil ? inProjectionWeight : []
     }
 
     /// From separate query, key and value projections (each `D -> D`).

@@ -44,17 +44,31 @@ public struct ConvNeXtV2: ImageEmbeddingModel {
     }
 
     struct Block: Sendable {
+        /// The two pointwise layers: packed for the engine's AVX-512 kernel, with the layer norm,
+        /// GELU, the response norm and the residual fused around them (`PointwiseConvolution`),
+        /// or, where the CPU lacks AVX-512, 1x1 convolutions on OpenBLAS with each step separate.
+        enum Pointwise: Sendable {
+            case packed(expand: PointwiseConvolution, project: PointwiseConvolution)
+            /// `expand` with the GELU fused, `project` with the residual add fused.
+            case convolutions(expand: Conv2d, project: Conv2d)
+        }
+
         let depthwise: Conv2d
         let norm: ChannelLayerNorm
-        /// `pwconv1` / `mlp.fc1` with the GELU fused.
-        let expand: Conv2d
         let grn: GlobalResponseNorm
-        /// `pwconv2` / `mlp.fc2`, the residual add fused.
-        let project: Conv2d
+        let pointwise: Pointwise
 
         func callAsFunction(_ x: Tensor, context: ComputeContext) -> Tensor {
-            let y = norm(depthwise(x, context: context), context: context)
-            return project(grn(expand(y, context: context), context: context), residual: x, context: context)
+            switch pointwise {
+            case .packed(let expand, let project):
+                let (hidden, squares) = expand(depthwise(x, context: context), input: .layerNorm(norm), activation: .gelu,
+                                               sumsOfSquares: true, context: context)
+                let scale = grn.scales(sumsOfSquares: squares ?? [])
+                return project(hidden, input: .affine(scale: scale, shift: grn.bias), residual: x, context: context).output
+            case .convolutions(let expand, let project):
+                let y = norm(depthwise(x, context: context), context: context)
+                return project(grn(expand(y, context: context), context: context), residual: x, context: context)
+            }
         }
     }
 
@@ -115,10 +129,16 @@ public struct ConvNeXtV2: ImageEmbeddingModel {
             ChannelLayerNorm(channels: channels, weight: loader.tensor(key + ".weight", [channels]),
                              bias: loader.tensor(key + ".bias", [channels]), eps: 1e-6)
         }
-        func pointwise(_ key: String, _ inFeatures: Int, _ outFeatures: Int, activation: Activation) -> Conv2d {
-            Conv2d(inChannels: inFeatures, outChannels: outFeatures, kernel: (1, 1),
-                   weight: loader.tensor(key + ".weight", [outFeatures, inFeatures]),
-                   bias: loader.tensor(key + ".bias", [outFeatures]), activation: activation)
+        /// The pointwise layers, packed where the CPU has AVX-512 (the unpacked weights then dropped).
+        func pointwise(_ dim: Int, expand: (weight: [Float], bias: [Float]), project: (weight: [Float], bias: [Float])) -> Block.Pointwise {
+            if let packedExpand = PointwiseConvolution(inChannels: dim, outChannels: 4 * dim, weight: expand.weight, bias: expand.bias),
+               let packedProject = PointwiseConvolution(inChannels: 4 * dim, outChannels: dim, weight: project.weight, bias: project.bias) {
+                return .packed(expand: packedExpand, project: packedProject)
+            }
+            return .convolutions(expand: Conv2d(inChannels: dim, outChannels: 4 * dim, kernel: (1, 1), weight: expand.weight,
+                                                bias: expand.bias, activation: .gelu),
+                                 project: Conv2d(inChannels: 4 * dim, outChannels: dim, kernel: (1, 1), weight: project.weight,
+                                                 bias: project.bias))
         }
         stem = loader.conv(keys.stem, 3, dims[0], kernel: 4, stride: 4, bias: true)
         stemNorm = layerNorm(keys.stemNorm, dims[0])
@@ -138,11 +158,14 @@ public struct ConvNeXtV2: ImageEmbeddingModel {
                 let key = { (part: String) in keys.block(stage, index, part) }
                 let depthwise = loader.conv(key("dwconv"), dim, dim, kernel: 7, padding: .symmetric(3), groups: dim, bias: true)
                 let norm = layerNorm(key("layernorm"), dim)
-                let expand = pointwise(key("pwconv1"), dim, 4 * dim, activation: .gelu)
+                // Loaded in `state_dict()` order: pwconv1, grn, pwconv2.
+                let expand = (weight: loader.tensor(key("pwconv1") + ".weight", [4 * dim, dim]),
+                              bias: loader.tensor(key("pwconv1") + ".bias", [4 * dim]))
                 let grn = GlobalResponseNorm(channels: 4 * dim, weight: loader.tensor(key("grn") + ".weight", keys.grnShape(4 * dim)),
                                              bias: loader.tensor(key("grn") + ".bias", keys.grnShape(4 * dim)))
-                let project = pointwise(key("pwconv2"), 4 * dim, dim, activation: .identity)
-                return Block(depthwise: depthwise, norm: norm, expand: expand, grn: grn, project: project)
+                let project = (weight: loader.tensor(key("pwconv2") + ".weight", [dim, 4 * dim]),
+                               bias: loader.tensor(key("pwconv2") + ".bias", [dim]))
+                return Block(depthwise: depthwise, norm: norm, grn: grn, pointwise: pointwise(dim, expand: expand, project: project))
             })
         }
         self.downsamples = downsamples
