@@ -41,16 +41,28 @@ public struct KNNGraph: Sendable {
         return (graph, extremes)
     }
 
-    private init(scanner: SimilarityScanner, k requested: Int, collectExtremes: Bool, extremes: inout SimilarityScanner.RowExtremes?) throws {
+    /// Builds the graph and hands back every row's top-k lists (with their float32
+    /// similarities) and, with `collectExtremes`, the row extremes, all from one pass.
+    public static func withRowNeighbours(scanner: SimilarityScanner, k requested: Int,
+                                         collectExtremes: Bool) throws -> (graph: KNNGraph, lists: RowNeighbours) {
         let n = scanner.count
         guard n >= 2 else { throw FrameCutError.tooFewNodes(n) }
         guard requested >= 1 else { throw FrameCutError.invalidArgument("k must be at least 1, got \(requested)") }
-        let k = Swift.min(requested, n - 1)
-        let nearest = try Self.nearestPerRow(scanner: scanner, k: k, collectExtremes: collectExtremes)
-        let topK = nearest.indices
+        let lists = try nearestPerRow(scanner: scanner, k: Swift.min(requested, n - 1), collectExtremes: collectExtremes)
+        return (KNNGraph(scanner: scanner, lists: lists), lists)
+    }
+
+    private init(scanner: SimilarityScanner, k requested: Int, collectExtremes: Bool, extremes: inout SimilarityScanner.RowExtremes?) throws {
+        let (graph, lists) = try Self.withRowNeighbours(scanner: scanner, k: requested, collectExtremes: collectExtremes)
         if collectExtremes {
-            extremes = SimilarityScanner.RowExtremes(minimum: nearest.low, maximum: nearest.high)
+            extremes = SimilarityScanner.RowExtremes(minimum: lists.low, maximum: lists.high)
         }
+        self = graph
+    }
+
+    private init(scanner: SimilarityScanner, lists nearest: RowNeighbours) {
+        let n = nearest.count, k = nearest.k
+        let topK = nearest.indices
         // Symmetrise: count degrees, fill, sort, deduplicate.
         var degree = [Int](repeating: 0, count: n)
         for i in 0..<n {
@@ -118,15 +130,18 @@ public struct KNNGraph: Sendable {
         self.similarities = similarities
     }
 
-    /// Every row's exact top-k (self excluded) and, optionally, the float32 extremes of its pairs
-    /// `j > i`.
-    struct RowNeighbours {
+    /// Every row's exact top-k (self excluded) as the streamed pass finds them and, optionally,
+    /// the float32 extremes of its pairs `j > i`.
+    public struct RowNeighbours: Sendable {
+        public let count: Int
+        public let k: Int
         /// `indices[i * k + t]`, `t = 0..<k`: the `k` most similar rows of `i`, by similarity
         /// descending, then index ascending; `values` their float32 similarities.
-        var indices: [Int32]
-        var values: [Float]
-        var low: [Float]
-        var high: [Float]
+        public internal(set) var indices: [Int32]
+        public internal(set) var values: [Float]
+        /// Per row, the float32 minimum and maximum over `j > i` (empty when not collected).
+        public internal(set) var low: [Float]
+        public internal(set) var high: [Float]
     }
 
     /// One streamed pass over the upper triangle (``SimilarityScanner/forEachUpperTile(_:)``):
@@ -203,7 +218,7 @@ public struct KNNGraph: Sendable {
             }
         }
         // Merge the workers' lists row by row (each sorted; a pair lies in one worker's lists only).
-        var merged = RowNeighbours(indices: [Int32](repeating: 0, count: n * k), values: [Float](repeating: 0, count: n * k),
+        var merged = RowNeighbours(count: n, k: k, indices: [Int32](repeating: 0, count: n * k), values: [Float](repeating: 0, count: n * k),
                                    low: collectExtremes ? [Float](repeating: .infinity, count: n) : [],
                                    high: collectExtremes ? [Float](repeating: -.infinity, count: n) : [])
         var heads = [Int](repeating: 0, count: workers)

@@ -65,9 +65,9 @@ public struct LargeScaleSolution: Sendable {
     /// Every stage with its wall and CPU seconds, in order.
     public let stages: [LargeScaleStageTiming]
     /// Streamed passes over all `n^2` similarities the solver made (a pass over the upper
-    /// triangle counts one half, over full rows one): the kNN pass (with the paper costs' range)
-    /// and the exact energy pass, 1.5 in all. A model's `prepare` may add its own (the label-free
-    /// costs' neighbour graph: one more).
+    /// triangle counts one half, over full rows one): the kNN pass (with the paper costs' range
+    /// or the label-free costs' neighbour lists, both over the upper triangle) and the exact
+    /// energy pass, 1 in all. A model's `prepare` may add its own.
     public let streamedPasses: Double
 }
 
@@ -125,12 +125,19 @@ public struct LargeScaleMulticutSolver {
         guard progress(.costs) else { throw FrameCutError.cancelled }
         var model = model
         let unitScanner = try SimilarityScanner(vectors: embeddings.normalizedFloat32(), count: n, dimension: d, threads: options.threads)
-        // The paper's costs need only the cosine range: found with the neighbours in one pass.
+        // The paper's costs need only the cosine range, the label-free costs each row's nearest
+        // neighbours: both come from the kNN pass (half a pass: the upper triangle).
         var early: KNNGraph?
-        if model.needsCosineRange {
-            let (graph, extremes) = try KNNGraph.withRowExtremes(scanner: unitScanner, k: options.k)
-            passes += 1
-            model.setCosineRange(try unitScanner.exactRange(embeddings, rowExtremes: extremes))
+        let listLength = model.nearestNeighbourCount
+        if model.needsCosineRange || listLength != nil {
+            let ranged = model.needsCosineRange
+            let (graph, lists) = try KNNGraph.withRowNeighbours(scanner: unitScanner, k: Swift.max(options.k, listLength ?? 0),
+                                                                collectExtremes: ranged)
+            passes += 0.5
+            if ranged {
+                model.setCosineRange(try unitScanner.exactRange(embeddings, rowExtremes: SimilarityScanner.RowExtremes(minimum: lists.low, maximum: lists.high)))
+            }
+            if listLength != nil { try model.setNearestNeighbours(lists) }
             early = graph
         }
         let vectors = try model.prepare(embeddings, scanner: unitScanner)
@@ -147,7 +154,7 @@ public struct LargeScaleMulticutSolver {
             secondsPrepare = stages.lap("prepare")
             guard progress(.costs) else { throw FrameCutError.cancelled }
             graph = try KNNGraph(scanner: scanner, k: options.k)
-            passes += 1
+            passes += 0.5
             stages.lap("kNN")
         }
         let features = model.nodeFeature(0) == nil ? [] : (0..<n).map { model.nodeFeature($0) ?? 0 }
