@@ -100,6 +100,7 @@ public struct LargeScaleMulticutSolver {
                                       pairLimit: Int = 0) -> UInt64 {
         let m = UInt64(Swift.min(n, splitLimit))
         let pair = ClusterPairRefinement.estimatedBytes(limit: Swift.min(n, pairLimit), dimension: d) * UInt64(Swift.max(1, threads))
+            + (pairLimit >= 2 ? ClusterGroupRefinement.estimatedBytes(dimension: d) : 0)
         return estimatedBytes(count: n, dimension: d, k: k, threads: threads) + m * m * 8 + m * UInt64(d) * 4 + pair
     }
 
@@ -222,6 +223,14 @@ public struct LargeScaleMulticutSolver {
                                                             cancelled: { !progress(.kernighanLin) })
                 moves += pairOutcome.improved
                 stages.lap("pair refinement")
+                guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
+                let groups = try ClusterGroupRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
+                                                            scanner: scanner, threads: options.threads, memoryLimit: options.memoryLimit,
+                                                            cancelled: { !progress(.kernighanLin) })
+                moves += groups.improved
+                pairOutcome.improved += groups.improved
+                pairOutcome.energyChange += groups.energyChange
+                stages.lap("group refinement")
             }
             return afterGAEC
         }
@@ -230,7 +239,7 @@ public struct LargeScaleMulticutSolver {
             stages.lap("singleton rejoin")
         }
         let secondsGAEC = stages.seconds("GAEC")
-        let secondsKL = stages.seconds("local search", "pair refinement", "singleton rejoin")
+        let secondsKL = stages.seconds("local search", "pair refinement", "group refinement", "singleton rejoin")
 
         guard progress(.energy) else { throw FrameCutError.cancelled }
         let canonicalGAEC = Partition.canonicalLabels(gaecLabels)
