@@ -31,6 +31,31 @@ public struct FuzzyModularityPairCostModel: PairCostModel {
         return scanner.vectors
     }
 
+    /// The fuzzy graph's neighbours: the large-scale solver hands them over from its kNN pass.
+    public var nearestNeighbourCount: Int? { graph == nil ? neighbours : nil }
+
+    /// Builds the fuzzy graph from the solver's per-row lists (their first ``neighbours``
+    /// entries: the same neighbours and distances `max(0, 1 - s)` as
+    /// ``FuzzyNeighbourGraph/build(scanner:neighbours:)`` finds in a pass of its own).
+    public mutating func setNearestNeighbours(_ lists: KNNGraph.RowNeighbours) throws {
+        let n = lists.count
+        guard n >= 2 else { throw FrameCutError.tooFewNodes(n) }
+        let k = Swift.min(neighbours, n - 1)
+        guard lists.k >= k else {
+            throw FrameCutError.invalidArgument("fuzzy neighbour graph: \(lists.k) neighbours per row handed over, \(k) needed")
+        }
+        var nearest = [Int32](repeating: 0, count: n * k), distance = [Double](repeating: 0, count: n * k)
+        for i in 0..<n {
+            for t in 0..<k {
+                nearest[i * k + t] = lists.indices[i * lists.k + t]
+                distance[i * k + t] = Swift.max(0, 1 - Double(lists.values[i * lists.k + t]))
+            }
+        }
+        let built = FuzzyNeighbourGraph.fromNearest(n: n, k: k, nearest: nearest, distance: distance)
+        graph = built
+        costs = try ModularityCosts(degrees: built.degrees, resolution: resolution)
+    }
+
     /// `mu_ij` (0 when `{i, j}` is not in the fuzzy graph).
     @inline(__always)
     public func membership(_ i: Int, _ j: Int) -> Double {

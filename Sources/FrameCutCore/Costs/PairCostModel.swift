@@ -35,6 +35,11 @@ public protocol PairCostModel: Sendable {
     /// `cost(similarity:i:j:)` per pair; a model overrides it with a vectorised loop.
     func transformRow(_ values: UnsafeMutableBufferPointer<Float>, row: Int, firstColumn: Int)
 
+    /// True when a pair's cost is a function of its similarity alone (not of `i`, `j`): then
+    /// ``transformRow(_:row:firstColumn:)`` may be applied to any gathered row (the exact pair
+    /// step does, for the union of two clusters). Default false.
+    var costDependsOnSimilarityOnly: Bool { get }
+
     /// True when all `prepare` would scan for is the exact range of the cosine over all pairs
     /// (the paper's costs). The large-scale solver then finds that range in its kNN pass (one
     /// streamed pass instead of two) and hands it over with ``setCosineRange(_:)`` before
@@ -43,6 +48,17 @@ public protocol PairCostModel: Sendable {
 
     /// Receives the exact cosine range found by the solver (see ``needsCosineRange``). Default: ignored.
     mutating func setCosineRange(_ range: SimilarityRange)
+
+    /// The number of nearest neighbours per row (on the L2-normalised rows, float32
+    /// similarities, ties to the lower index) that `prepare` would scan for, or nil (the
+    /// default). When set, the large-scale solver raises its `k` to at least this, takes the
+    /// lists from its own kNN pass and hands them over with ``setNearestNeighbours(_:)`` before
+    /// calling `prepare`, which must then return the L2-normalised rows unchanged: one streamed
+    /// pass instead of two (the label-free costs' fuzzy neighbour graph).
+    var nearestNeighbourCount: Int? { get }
+
+    /// Receives every row's nearest neighbours (see ``nearestNeighbourCount``). Default: ignored.
+    mutating func setNearestNeighbours(_ lists: KNNGraph.RowNeighbours) throws
 }
 
 extension PairCostModel {
@@ -52,7 +68,13 @@ extension PairCostModel {
 
     public var needsCosineRange: Bool { false }
 
+    public var costDependsOnSimilarityOnly: Bool { false }
+
     public mutating func setCosineRange(_ range: SimilarityRange) {}
+
+    public var nearestNeighbourCount: Int? { nil }
+
+    public mutating func setNearestNeighbours(_ lists: KNNGraph.RowNeighbours) throws {}
 
     public func transformRow(_ values: UnsafeMutableBufferPointer<Float>, row: Int, firstColumn: Int) {
         for t in 0..<values.count {

@@ -24,6 +24,9 @@ public struct PaperPairCostModel: PairCostModel {
 
     public mutating func setCosineRange(_ range: SimilarityRange) { self.range = range }
 
+    /// The paper's cost is a function of the cosine alone.
+    public var costDependsOnSimilarityOnly: Bool { true }
+
     @inline(__always)
     public func cost(similarity: Double, i: Int, j: Int) -> Double {
         costs.cost(normalizedSimilarity: (range ?? SimilarityRange(min: -1, max: 1)).normalize(similarity))

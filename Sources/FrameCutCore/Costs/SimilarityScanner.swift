@@ -72,6 +72,55 @@ public struct SimilarityScanner: Sendable {
         }
         return results.value.compactMap { $0 }
     }
+
+    /// Side of the square tiles of ``forEachUpperTile(_:)``: 1024 rows by 1024 columns (4 MiB of
+    /// float32), large enough for an efficient GEMM at any `n` (a row block of ``blockRows``
+    /// holds only 41 rows at 200k, which makes its GEMM memory-bound).
+    public static let tileSide = 1024
+
+    /// Tiles per side of the upper triangle.
+    public var tilesPerSide: Int { (count + Self.tileSide - 1) / Self.tileSide }
+
+    /// Workers ``forEachUpperTile(_:)`` uses: `threads`, at most one per tile.
+    public var upperTileWorkers: Int { Swift.min(threads, tilesPerSide * (tilesPerSide + 1) / 2) }
+
+    /// Calls `body(worker, rowStart, rowCount, columnStart, columnCount, tile)` for every tile
+    /// `(I, J)`, `J >= I`, of the upper triangle of the similarity matrix, where
+    /// `tile[r * columnCount + c]` is the similarity of rows `rowStart + r` and `columnStart + c`
+    /// (one single-threaded SGEMM per tile, so a value never depends on the thread count). A
+    /// diagonal tile (`rowStart == columnStart`) holds the whole square; its pairs are those with
+    /// `c > r`. Every pair `i < j` lies in exactly one tile. Tiles go round-robin (in row-major
+    /// tile order) to ``upperTileWorkers`` workers, `worker` in `0..<upperTileWorkers`; a worker's
+    /// tiles are visited in order. Half the GEMM work of a full pass over the rows.
+    public func forEachUpperTile(_ body: @Sendable (_ worker: Int, _ rowStart: Int, _ rowCount: Int, _ columnStart: Int,
+                                                    _ columnCount: Int, _ tile: UnsafePointer<Float>) -> Void) {
+        let side = tilesPerSide, tile = Self.tileSide
+        var tiles: [(Int, Int)] = []
+        tiles.reserveCapacity(side * (side + 1) / 2)
+        for a in 0..<side { for b in a..<side { tiles.append((a, b)) } }
+        let workers = upperTileWorkers
+        let n = count, d = dimension
+        let list = UncheckedSendable(tiles)
+        vectors.withUnsafeBufferPointer { v in
+            let base = SendablePointer(base: UnsafeMutablePointer(mutating: v.baseAddress!))
+            parallelFor(chunks: workers, threads: workers) { worker in
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(n, tile) * Swift.min(n, tile))
+                defer { buffer.deallocate() }
+                var t = worker
+                while t < list.value.count {
+                    let (a, b) = list.value[t]
+                    let r0 = a * tile, c0 = b * tile
+                    let rows = Swift.min(tile, n - r0), columns = Swift.min(tile, n - c0)
+                    BLASThreads.run(threads: 1) {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns), Int32(d),
+                                    1, base.base + r0 * d, Int32(d), base.base + c0 * d, Int32(d), 0, buffer, Int32(columns))
+                    }
+                    body(worker, r0, rows, c0, columns, UnsafePointer(buffer))
+                    t += workers
+                }
+            }
+        }
+    }
 }
 
 extension SimilarityScanner {

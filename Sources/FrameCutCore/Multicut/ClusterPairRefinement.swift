@@ -2,7 +2,8 @@ import CBLAS
 
 /// The exact pair step of the large-scale local search: for two clusters joined by kNN edges
 /// whose union has at most `limit` nodes, the union is solved as a dense sub-problem on its
-/// exact pair costs (one SGEMM for the similarities, the model's cost per pair), starting from
+/// exact pair costs (one SSYRK for the upper triangle of the similarities, the model's cost per
+/// pair, vectorised when it depends on the similarity alone), starting from
 /// the two clusters, by the dense solver's Kernighan-Lin (``DenseKernighanLin``: move sequences
 /// between the two, splits, the join). The result is kept when it lowers the sub-problem's
 /// energy. Only pairs inside the union change their cut status (its nodes stay cut from every
@@ -12,7 +13,9 @@ import CBLAS
 ///
 /// Only pairs with at least `minEdges` kNN edges between them are solved (the solver asks for
 /// `k`: as many as one node's neighbour list; pairs with fewer have hardly a border, and each
-/// solve costs O(m² d)), and pairs of clusters of at least 8 nodes whose affine sum attracts
+/// solve costs O(m² d)), adjacent pairs whose union has at most ``smallUnion`` nodes whatever
+/// their edges (small clusters between large ones, where most of the remaining difference to
+/// the dense solver lay on Fashion-MNIST; each such solve is cheap), and pairs of clusters of at least 8 nodes whose affine sum attracts
 /// (``ClusterAggregates/affine(_:_:)`` > 0) though few or no kNN edges join them: GAEC never
 /// joins those, the dense solver does when their exact sum is positive. Pairs are visited in passes: the pairs of adjacent clusters ordered by the number of kNN
 /// edges between them (most first, then by cluster ids), solved in rounds of disjoint pairs
@@ -34,6 +37,9 @@ enum ClusterPairRefinement {
     /// under the affine sums (at most `attractingMaxClusters` of them, the largest).
     static let attractingMinSize = 8
     static let attractingMaxClusters = 4096
+    /// Adjacent pairs whose union has at most this many nodes are solved whatever the number of
+    /// kNN edges between them (small clusters have few edges to give; each solve is cheap).
+    static let smallUnion = 256
 
     /// Bytes one worker holds for unions of at most `limit` nodes of dimension `d`.
     static func estimatedBytes(limit: Int, dimension d: Int) -> UInt64 {
@@ -97,7 +103,8 @@ enum ClusterPairRefinement {
         for v in 0..<n { members[Int(labels[v])].append(Int32(v)) }
         // After the first pass only pairs touching a cluster the previous pass changed.
         var pending = adjacentPairs(labels: labels, graph: graph).filter { (pair: (p: Int32, q: Int32, edges: Int)) -> Bool in
-            guard pair.edges >= minEdges, members[Int(pair.p)].count + members[Int(pair.q)].count <= limit else { return false }
+            let union = members[Int(pair.p)].count + members[Int(pair.q)].count
+            guard pair.edges >= minEdges || union <= Swift.min(limit, smallUnion), union <= limit else { return false }
             guard let only else { return true }
             return only.contains(pair.p) || only.contains(pair.q)
         }
@@ -244,17 +251,24 @@ enum ClusterPairRefinement {
             }
         }
         let matrix = try SymmetricCostMatrix(nodeCount: m)
+        // The upper triangle only (SYRK: half the GEMM's work); the loop below mirrors the costs.
         BLASThreads.run(threads: 1) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(m), Int32(d),
-                        1, gathered, Int32(d), gathered, Int32(d), 0, matrix.values, Int32(m))
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(m), Int32(d),
+                        1, gathered, Int32(d), 0, matrix.values, Int32(m))
         }
         let values = matrix.values
         var labels = nodes.map { inA.contains($0) ? Int32(0) : Int32(1) }
         var before = 0.0
+        let vectorised = model.costDependsOnSimilarityOnly
         for r in 0..<m {
             values[r * m + r] = 0
+            if vectorised, r + 1 < m {
+                // The vectorised costs of the exact energy pass (row and column do not matter).
+                model.transformRow(UnsafeMutableBufferPointer(start: values + r * m + r + 1, count: m - r - 1), row: Int(nodes[r]),
+                                   firstColumn: Int(nodes[r + 1]))
+            }
             for t in (r + 1)..<m {
-                let w = Float(model.cost(similarity: Double(values[r * m + t]), i: Int(nodes[r]), j: Int(nodes[t])))
+                let w = vectorised ? values[r * m + t] : Float(model.cost(similarity: Double(values[r * m + t]), i: Int(nodes[r]), j: Int(nodes[t])))
                 values[r * m + t] = w
                 values[t * m + r] = w
                 if labels[r] != labels[t] { before += Double(w) }

@@ -65,9 +65,9 @@ public struct LargeScaleSolution: Sendable {
     /// Every stage with its wall and CPU seconds, in order.
     public let stages: [LargeScaleStageTiming]
     /// Streamed passes over all `n^2` similarities the solver made (a pass over the upper
-    /// triangle counts one half, over full rows one): the kNN pass (with the paper costs' range)
-    /// and the exact energy pass, 1.5 in all. A model's `prepare` may add its own (the label-free
-    /// costs' neighbour graph: one more).
+    /// triangle counts one half, over full rows one): the kNN pass (with the paper costs' range
+    /// or the label-free costs' neighbour lists, both over the upper triangle) and the exact
+    /// energy pass, 1 in all. A model's `prepare` may add its own.
     public let streamedPasses: Double
 }
 
@@ -100,6 +100,7 @@ public struct LargeScaleMulticutSolver {
                                       pairLimit: Int = 0) -> UInt64 {
         let m = UInt64(Swift.min(n, splitLimit))
         let pair = ClusterPairRefinement.estimatedBytes(limit: Swift.min(n, pairLimit), dimension: d) * UInt64(Swift.max(1, threads))
+            + (pairLimit >= 2 ? ClusterGroupRefinement.estimatedBytes(dimension: d) : 0)
         return estimatedBytes(count: n, dimension: d, k: k, threads: threads) + m * m * 8 + m * UInt64(d) * 4 + pair
     }
 
@@ -125,12 +126,19 @@ public struct LargeScaleMulticutSolver {
         guard progress(.costs) else { throw FrameCutError.cancelled }
         var model = model
         let unitScanner = try SimilarityScanner(vectors: embeddings.normalizedFloat32(), count: n, dimension: d, threads: options.threads)
-        // The paper's costs need only the cosine range: found with the neighbours in one pass.
+        // The paper's costs need only the cosine range, the label-free costs each row's nearest
+        // neighbours: both come from the kNN pass (half a pass: the upper triangle).
         var early: KNNGraph?
-        if model.needsCosineRange {
-            let (graph, extremes) = try KNNGraph.withRowExtremes(scanner: unitScanner, k: options.k)
-            passes += 1
-            model.setCosineRange(try unitScanner.exactRange(embeddings, rowExtremes: extremes))
+        let listLength = model.nearestNeighbourCount
+        if model.needsCosineRange || listLength != nil {
+            let ranged = model.needsCosineRange
+            let (graph, lists) = try KNNGraph.withRowNeighbours(scanner: unitScanner, k: Swift.max(options.k, listLength ?? 0),
+                                                                collectExtremes: ranged)
+            passes += 0.5
+            if ranged {
+                model.setCosineRange(try unitScanner.exactRange(embeddings, rowExtremes: SimilarityScanner.RowExtremes(minimum: lists.low, maximum: lists.high)))
+            }
+            if listLength != nil { try model.setNearestNeighbours(lists) }
             early = graph
         }
         let vectors = try model.prepare(embeddings, scanner: unitScanner)
@@ -147,7 +155,7 @@ public struct LargeScaleMulticutSolver {
             secondsPrepare = stages.lap("prepare")
             guard progress(.costs) else { throw FrameCutError.cancelled }
             graph = try KNNGraph(scanner: scanner, k: options.k)
-            passes += 1
+            passes += 0.5
             stages.lap("kNN")
         }
         let features = model.nodeFeature(0) == nil ? [] : (0..<n).map { model.nodeFeature($0) ?? 0 }
@@ -215,6 +223,14 @@ public struct LargeScaleMulticutSolver {
                                                             cancelled: { !progress(.kernighanLin) })
                 moves += pairOutcome.improved
                 stages.lap("pair refinement")
+                guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
+                let groups = try ClusterGroupRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
+                                                            scanner: scanner, threads: options.threads, memoryLimit: options.memoryLimit,
+                                                            cancelled: { !progress(.kernighanLin) })
+                moves += groups.improved
+                pairOutcome.improved += groups.improved
+                pairOutcome.energyChange += groups.energyChange
+                stages.lap("group refinement")
             }
             return afterGAEC
         }
@@ -223,7 +239,7 @@ public struct LargeScaleMulticutSolver {
             stages.lap("singleton rejoin")
         }
         let secondsGAEC = stages.seconds("GAEC")
-        let secondsKL = stages.seconds("local search", "pair refinement", "singleton rejoin")
+        let secondsKL = stages.seconds("local search", "pair refinement", "group refinement", "singleton rejoin")
 
         guard progress(.energy) else { throw FrameCutError.cancelled }
         let canonicalGAEC = Partition.canonicalLabels(gaecLabels)

@@ -17,6 +17,13 @@ struct FuzzyModularityLargeScaleTests {
         #expect(streamed.offsets == graph.offsets && streamed.columns == graph.columns)
         #expect(zip(streamed.memberships, graph.memberships).allSatisfy { abs($0 - $1) < 1e-5 })
         #expect(abs(streamed.totalDegree - graph.totalDegree) < 1e-6 * graph.totalDegree)
+        // The same graph from the solver's kNN lists (no pass of its own).
+        var handed = try FuzzyModularityPairCostModel()
+        #expect(handed.nearestNeighbourCount == 15)
+        try handed.setNearestNeighbours(try KNNGraph.withRowNeighbours(scanner: scanner, k: 20, collectExtremes: false).lists)
+        #expect(handed.nearestNeighbourCount == nil)
+        let fromLists = try #require(handed.graph)
+        #expect(fromLists.offsets == streamed.offsets && fromLists.columns == streamed.columns && fromLists.memberships == streamed.memberships)
         #expect(model.exactFarCost == AffineCostFit(a: 0, b: 0, c: 0, product: -1))
         // A pair outside the graph costs -q_i q_j; one inside mu_ij - q_i q_j.
         let i = 3, far = (0..<n).first { $0 != i && model.membership(i, $0) == 0 } ?? 0
@@ -41,6 +48,7 @@ struct FuzzyModularityLargeScaleTests {
         let dense = try ScaledMulticutSolver(options: options, scale: .dense).solve(data, model: .auto)
         let large = try ScaledMulticutSolver(options: options, scale: .large, k: 8).solve(data, model: .auto)
         #expect(large.result.largeScale?.k == 15, "k raised to the neighbour count")
+        #expect(large.result.largeScale?.streamedPasses == 1, "the fuzzy graph from the kNN pass: kNN and energy, half a pass each")
         #expect(large.costs.model == "fuzzy-modularity" && large.costs.parameters["edges"] == dense.costs.parameters["edges"])
         let e = dense.result.solution.energy, el = large.result.solution.energy
         let gap = (el - e) / abs(e)

@@ -66,6 +66,63 @@ struct LargeScaleTests {
         }
     }
 
+    /// Row-by-row exact top-k over full rows of the same float32 values (the selection before the
+    /// triangular pass): indices by similarity descending, then index ascending.
+    static func rowPassTopK(_ scanner: SimilarityScanner, k: Int) -> [Int32] {
+        let n = scanner.count
+        return scanner.mapBlocks(upperOnly: false) { r0, rows, _, block -> [Int32] in
+            var out = [Int32]()
+            for r in 0..<rows {
+                var order: [(Float, Int32)] = []
+                for j in 0..<n where j != r0 + r { order.append((block[r * n + j], Int32(j))) }
+                order.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+                out += order.prefix(k).map(\.1)
+            }
+            return out
+        }.flatMap { $0 }
+    }
+
+    @Test("triangular kNN pass: exact top-k with ties, equal to brute force and to a row-by-row pass, any thread count")
+    func triangularKNNPass() throws {
+        // Integer coordinates: every dot product is exact in float32, with many exact ties.
+        let n = 1100, d = 6, k = 7
+        var state: UInt64 = 12345
+        var values = [Float](repeating: 0, count: n * d)
+        for e in 0..<(n * d) {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            values[e] = Float(Int((state >> 33) % 5) - 2)
+        }
+        var expected = [Int32]()
+        var low = [Float](repeating: .infinity, count: n), high = [Float](repeating: -.infinity, count: n)
+        for i in 0..<n {
+            var order: [(Double, Int32)] = []
+            for j in 0..<n where j != i {
+                let s = dot(values, i, j, d)
+                order.append((s, Int32(j)))
+                if j > i { low[i] = Swift.min(low[i], Float(s)); high[i] = Swift.max(high[i], Float(s)) }
+            }
+            order.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+            expected += order.prefix(k).map(\.1)
+        }
+        var graphs: [KNNGraph] = []
+        for threads in [1, 2, 3] {
+            let scanner = try SimilarityScanner(vectors: values, count: n, dimension: d, threads: threads)
+            #expect(scanner.tilesPerSide == 2)
+            let nearest = try KNNGraph.nearestPerRow(scanner: scanner, k: k, collectExtremes: true)
+            #expect(nearest.indices == expected)
+            #expect(nearest.low == low && nearest.high == high)
+            #expect(nearest.indices == Self.rowPassTopK(scanner, k: k))
+            graphs.append(try KNNGraph(scanner: scanner, k: k))
+        }
+        for g in graphs.dropFirst() {
+            #expect(g.offsets == graphs[0].offsets && g.neighbors == graphs[0].neighbors && g.similarities == graphs[0].similarities)
+        }
+        // Real-valued vectors over several tiles: the same lists as the row-by-row pass on the same GEMM values.
+        let data = try Self.embeddings(count: 1300, dimension: 16, classes: 9, seed: 5)
+        let scanner = try SimilarityScanner(vectors: data.normalizedFloat32(), count: 1300, dimension: 16, threads: 2)
+        #expect(try KNNGraph.nearestPerRow(scanner: scanner, k: 9, collectExtremes: false).indices == Self.rowPassTopK(scanner, k: 9))
+    }
+
     @Test("streamed range and energy equal the dense solver's on the same labels")
     func streamedEnergyEqualsDense() throws {
         let n = 400, d = 24
