@@ -240,45 +240,24 @@ enum ClusterPairRefinement {
     /// The union of clusters A and B (sorted member lists) solved densely from the partition {A, B}.
     static func solve<Model: PairCostModel>(a: [Int32], b: [Int32], model: Model, scanner: SimilarityScanner) throws -> PairResult? {
         let nodes = (a + b).sorted()
-        let m = nodes.count, d = scanner.dimension
+        let m = nodes.count
         guard m >= 2 else { return nil }
         let inA = Set(a)
-        var gathered = [Float](repeating: 0, count: m * d)
-        scanner.vectors.withUnsafeBufferPointer { v in
-            for (r, node) in nodes.enumerated() {
-                let source = Int(node) * d
-                for t in 0..<d { gathered[r * d + t] = v[source + t] }
-            }
-        }
-        let matrix = try SymmetricCostMatrix(nodeCount: m)
-        // The upper triangle only (SYRK: half the GEMM's work); the loop below mirrors the costs.
-        BLASThreads.run(threads: 1) {
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(m), Int32(d),
-                        1, gathered, Int32(d), 0, matrix.values, Int32(m))
-        }
+        // The same exact costs as the group step: SSYRK (half the GEMM's work), the model's costs mirrored.
+        let matrix = try ClusterGroupRefinement.exactCosts(nodes: nodes, model: model, scanner: scanner)
         let values = matrix.values
+        // The cut's cost, summed in row order (the change is exactly the sub-problem's).
+        func cutCost(_ labels: [Int32]) -> Double {
+            var total = 0.0
+            for r in 0..<m {
+                for t in (r + 1)..<m where labels[r] != labels[t] { total += Double(values[r * m + t]) }
+            }
+            return total
+        }
         var labels = nodes.map { inA.contains($0) ? Int32(0) : Int32(1) }
-        var before = 0.0
-        let vectorised = model.costDependsOnSimilarityOnly
-        for r in 0..<m {
-            values[r * m + r] = 0
-            if vectorised, r + 1 < m {
-                // The vectorised costs of the exact energy pass (row and column do not matter).
-                model.transformRow(UnsafeMutableBufferPointer(start: values + r * m + r + 1, count: m - r - 1), row: Int(nodes[r]),
-                                   firstColumn: Int(nodes[r + 1]))
-            }
-            for t in (r + 1)..<m {
-                let w = vectorised ? values[r * m + t] : Float(model.cost(similarity: Double(values[r * m + t]), i: Int(nodes[r]), j: Int(nodes[t])))
-                values[r * m + t] = w
-                values[t * m + r] = w
-                if labels[r] != labels[t] { before += Double(w) }
-            }
-        }
+        let before = cutCost(labels)
         try DenseKernighanLin().run(matrix, labels: &labels, threads: 1)
-        var after = 0.0
-        for r in 0..<m {
-            for t in (r + 1)..<m where labels[r] != labels[t] { after += Double(values[r * m + t]) }
-        }
+        let after = cutCost(labels)
         guard after < before - 1e-9 * Swift.max(1, Swift.abs(before)) else { return nil }
         return PairResult(nodes: nodes, parts: labels.map { Int($0) }, change: after - before)
     }
