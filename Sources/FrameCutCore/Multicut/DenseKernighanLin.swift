@@ -33,6 +33,10 @@ public struct DenseKernighanLin: Sendable {
     /// benchmark instances) at a fraction of the cost, so that the unlimited stage mostly
     /// confirms the fixed point. At most `patience` skips the middle stage.
     var middlePatience = 1024
+    /// Whether a middle-stage sequence that the patience stopped without finding anything is
+    /// kept and continued by the unlimited stage when its clusters have not changed (the same
+    /// sequence, so the same labels, without running its first moves twice; tests turn it off).
+    var resumesSequences = true
 
     public init(patience: Int = 64, epsilon: Double = 1e-7, maxIterations: Int = 100) {
         self.patience = patience
@@ -43,9 +47,13 @@ public struct DenseKernighanLin: Sendable {
     /// Up to this many clusters, every pair of clusters is visited in each pass.
     static let everyPairLimit = 256
 
-    /// Bytes the per-cluster sums need for `clusters` clusters (plus growth room) and `n` nodes.
+    /// List entries (24 bytes each) per node that suspended middle-stage sequences may hold.
+    static let suspendedEntriesPerNode = 64
+
+    /// Bytes the per-cluster sums need for `clusters` clusters (plus growth room) and `n` nodes,
+    /// and the suspended sequences.
     public static func estimatedBytes(nodeCount n: Int, clusters: Int) -> UInt64 {
-        UInt64(n) * UInt64(Swift.max(clusters, 1) * 2 + 16) * 8
+        UInt64(n) * UInt64(Swift.max(clusters, 1) * 2 + 16) * 8 + UInt64(n) * UInt64(suspendedEntriesPerNode * 24)
     }
 
     /// Improves `labels` in place on the original costs in `matrix` (diagonal ignored).
@@ -67,9 +75,9 @@ public struct DenseKernighanLin: Sendable {
     }
 
     /// `run`, returning also how many pair and split passes were skipped because they had found
-    /// nothing on the same members.
+    /// nothing on the same members, and how many continued a suspended sequence.
     func search(_ matrix: SymmetricCostMatrix, labels: inout [Int32], threads: Int = 2, layout: [Int32]? = nil,
-                shouldCancel: () -> Bool = { false }) throws -> (passes: Int, skipped: Int) {
+                shouldCancel: () -> Bool = { false }) throws -> (passes: Int, skipped: Int, resumed: Int) {
         let n = matrix.nodeCount
         guard labels.count == n else { throw FrameCutError.labelCountMismatch(expected: n, found: labels.count) }
         let slots = layout ?? (0..<Int32(n)).map { $0 }
@@ -84,6 +92,7 @@ public struct DenseKernighanLin: Sendable {
         state.teamPairSize = teamPairSize
         state.teamSplit = teamSplit
         state.skipsFailedPasses = skipsFailedPasses
+        state.resumesSequences = resumesSequences
         var passes = 0
         var changed = [Bool](repeating: true, count: state.clusterCount)
         for _ in 0..<maxIterations {
@@ -123,6 +132,7 @@ public struct DenseKernighanLin: Sendable {
             }
             while nowChanged.count < state.clusterCount { nowChanged.append(true) }
             state.compact(changed: &nowChanged)
+            state.dropStaleSuspended()
             changed = nowChanged
             if decrease <= epsilon {
                 // Converged with short sequences. Long sequences find the moves of large groups
@@ -136,7 +146,7 @@ public struct DenseKernighanLin: Sendable {
             }
         }
         labels = state.labels
-        return (passes, state.skippedPasses)
+        return (passes, state.skippedPasses, state.resumedPasses)
     }
 }
 
@@ -218,6 +228,16 @@ struct KLState {
     /// Pair and split passes skipped because they had found nothing on the same members.
     var skippedPasses = 0
     var skipsFailedPasses = true
+    /// Middle-stage sequences that the patience stopped without finding anything, by pair
+    /// (versions) or split (version, `high` -1): continued, not restarted, by a later stage
+    /// with a longer patience while their clusters keep their members.
+    var suspended = [PairKey: DenseSuspendedSequence]()
+    var resumesSequences = true
+    /// Passes that continued a suspended sequence.
+    var resumedPasses = 0
+    /// List entries the suspended sequences hold together (at most `suspendedLimit`).
+    var suspendedEntries = 0
+    var suspendedLimit: Int { DenseKernighanLin.suspendedEntriesPerNode * n }
 
     struct PairKey: Hashable {
         let low: Int
@@ -228,6 +248,34 @@ struct KLState {
     mutating func touch(_ c: Int) {
         version[c] = nextVersion
         nextVersion += 1
+    }
+
+    /// Keeps a suspended sequence for a later stage when it is worth it and fits the limit.
+    mutating func keep(_ sequence: DenseSuspendedSequence?, for key: PairKey) {
+        guard resumesSequences, let sequence, patience < Int.max,
+              suspendedEntries + sequence.entryCount <= suspendedLimit else { return }
+        if let old = suspended[key] { suspendedEntries -= old.entryCount }
+        suspended[key] = sequence
+        suspendedEntries += sequence.entryCount
+    }
+
+    /// Takes the suspended sequence of `key` if the current stage runs it further.
+    mutating func takeSuspended(_ key: PairKey) -> DenseSuspendedSequence? {
+        guard let sequence = suspended[key], sequence.patience < patience else { return nil }
+        suspended[key] = nil
+        suspendedEntries -= sequence.entryCount
+        resumedPasses += 1
+        return sequence
+    }
+
+    /// Drops the suspended sequences of clusters whose members changed.
+    mutating func dropStaleSuspended() {
+        guard !suspended.isEmpty else { return }
+        let current = Set(version)
+        for (key, sequence) in suspended where !current.contains(key.low) || (key.high >= 0 && !current.contains(key.high)) {
+            suspended[key] = nil
+            suspendedEntries -= sequence.entryCount
+        }
     }
 
     /// Forgets the failed attempts whose sequences the patience stopped (the next stage's run
@@ -335,7 +383,9 @@ struct KLState {
         let large = threads >= 2 ? open.filter { snapshot[round[$0].0].count + snapshot[round[$0].1].count >= teamPairSize } : []
         let small = large.isEmpty ? open : open.filter { snapshot[round[$0].0].count + snapshot[round[$0].1].count < teamPairSize }
         let workers = Swift.min(scratch.count, small.count)
-        var outcomes = [PairOutcome](repeating: .unchanged(complete: false), count: round.count)
+        var outcomes = [PairOutcome](repeating: .unchanged(complete: false, suspended: nil), count: round.count)
+        var resumes = [DenseSuspendedSequence?](repeating: nil, count: round.count)
+        for k in open { resumes[k] = takeSuspended(keys[k]) }
         let n = self.n, patience = self.patience, longSequences = self.longSequences
         let matrix = self.matrix.values, scratch = self.scratch
         let teamSplit = self.teamSplit
@@ -355,11 +405,12 @@ struct KLState {
                             let (a, b) = round[k]
                             if snapshot[a].isEmpty || snapshot[b].isEmpty { continue }
                             out.base[k] = KLState.pairPass(teamContext, a: a, b: b, membersA: snapshot[a], membersB: snapshot[b],
-                                                           newCluster: false, scratch: scratch[0])
+                                                           newCluster: false, resume: resumes[k], scratch: scratch[0])
                         }
                     }
                     context.team = false
                     let shared = context
+                    let resumed = resumes
                     parallelFor(chunks: workers, threads: workers) { w in
                         var t = w
                         while t < small.count {
@@ -367,7 +418,7 @@ struct KLState {
                             let (a, b) = round[k]
                             if !snapshot[a].isEmpty, !snapshot[b].isEmpty {
                                 out.base[k] = KLState.pairPass(shared, a: a, b: b, membersA: snapshot[a], membersB: snapshot[b],
-                                                               newCluster: false, scratch: scratch[w])
+                                                               newCluster: false, resume: resumed[k], scratch: scratch[w])
                             }
                             t += workers
                         }
@@ -385,8 +436,9 @@ struct KLState {
                 touch(a)
                 touch(b)
                 applied.append((a, b, decrease))
-            } else if case .unchanged(let complete) = outcome, !known[k], !snapshot[round[k].0].isEmpty, !snapshot[round[k].1].isEmpty {
+            } else if case .unchanged(let complete, let sequence) = outcome, !known[k], !snapshot[round[k].0].isEmpty, !snapshot[round[k].1].isEmpty {
                 failedPairs[keys[k]] = complete
+                keep(sequence, for: keys[k])
             }
         }
         return applied
@@ -404,6 +456,8 @@ struct KLState {
         let membersA = members[a]
         let n = self.n, patience = self.patience, longSequences = self.longSequences, matrix = self.matrix.values
         let teamSplit = self.teamSplit, threads = self.threads
+        let key = PairKey(low: version[a], high: -1)
+        let resume = takeSuspended(key)
         let outcome = sums.withUnsafeMutableBufferPointer { s in
             labels.withUnsafeMutableBufferPointer { l in
                 slots.withUnsafeBufferPointer { slotBuffer in
@@ -412,14 +466,18 @@ struct KLState {
                                                   patience: patience, longSequences: longSequences, epsilon: epsilon)
                     context.team = threads >= 2
                     context.teamSplit = teamSplit
-                    return KLState.pairPass(context, a: a, b: target, membersA: membersA, membersB: [], newCluster: true, scratch: scratch[0])
+                    return KLState.pairPass(context, a: a, b: target, membersA: membersA, membersB: [], newCluster: true,
+                                            resume: resume, scratch: scratch[0])
                 }
             }
         }
         guard case .changed(let decrease, let newA, let newB) = outcome else {
             members.removeLast()
             sums.removeLast(n)
-            if case .unchanged(let complete) = outcome { failedSplits[version[a]] = complete }
+            if case .unchanged(let complete, let sequence) = outcome {
+                failedSplits[version[a]] = complete
+                keep(sequence, for: key)
+            }
             return 0
         }
         members[a] = newA
@@ -458,7 +516,8 @@ struct KLState {
     /// The outcome of a pair pass: unchanged (and whether its sequence ran to the end, or
     /// the clusters do not attract), or the decrease and both clusters' new members.
     enum PairOutcome {
-        case unchanged(complete: Bool)
+        /// `suspended`: a sequence that the patience stopped, to be continued by a later stage.
+        case unchanged(complete: Bool, suspended: DenseSuspendedSequence?)
         case changed(decrease: Double, membersA: [Int32], membersB: [Int32])
     }
 
@@ -470,32 +529,59 @@ struct KLState {
     /// them walks its matrix row forwards (the hardware prefetches it); moved nodes are masked
     /// and squeezed out once they are half of the list.
     static func pairPass(_ context: PairPassContext, a: Int, b: Int, membersA: [Int32], membersB: [Int32],
-                         newCluster: Bool, scratch: PairScratch) -> PairOutcome {
+                         newCluster: Bool, resume: DenseSuspendedSequence? = nil, scratch: PairScratch) -> PairOutcome {
         let n = context.n
-        if !newCluster, context.longSequences, !hasAttraction(membersA, membersB, matrix: context.matrix, n: n, slots: context.slots) { return .unchanged(complete: true) }
-        // Members are kept sorted; merge them into one sorted list with +1 for a, -1 for b.
+        if resume == nil, !newCluster, context.longSequences,
+           !hasAttraction(membersA, membersB, matrix: context.matrix, n: n, slots: context.slots) {
+            return .unchanged(complete: true, suspended: nil)
+        }
         scratch.local.removeAll(keepingCapacity: true)
         scratch.sign.removeAll(keepingCapacity: true)
         scratch.slots.removeAll(keepingCapacity: true)
-        var ia = 0, ib = 0
-        while ia < membersA.count || ib < membersB.count {
-            if ib == membersB.count || (ia < membersA.count && membersA[ia] < membersB[ib]) {
-                scratch.local.append(membersA[ia]); scratch.sign.append(1); ia += 1
-            } else {
-                scratch.local.append(membersB[ib]); scratch.sign.append(-1); ib += 1
-            }
-            scratch.slots.append(context.slots[Int(scratch.local[scratch.local.count - 1])])
-        }
-        let count = scratch.local.count
         scratch.gain.removeAll(keepingCapacity: true)
-        scratch.gain.append(contentsOf: repeatElement(0, count: count))
         scratch.order.removeAll(keepingCapacity: true)
         scratch.orderSign.removeAll(keepingCapacity: true)
-
         var mergeGain = -Double.infinity
         var cumulative = 0.0
         var bestGain = 0.0
         var bestLength = 0
+        var sinceBest = 0
+        var unmoved = 0
+        // The move whose row is still to be added to the gains (-1: none; a new sequence
+        // starts with a pick instead).
+        var pendingRow = -1
+        var pendingFrom = 0.0
+        if let resume {
+            // Continue a sequence that an earlier stage stopped: the same list, gains and moves.
+            scratch.local.append(contentsOf: resume.nodes)
+            scratch.slots.append(contentsOf: resume.rows)
+            scratch.sign.append(contentsOf: resume.sides)
+            scratch.gain.append(contentsOf: resume.gains)
+            scratch.order.append(contentsOf: resume.order)
+            scratch.orderSign.append(contentsOf: resume.orderSides)
+            mergeGain = resume.mergeGain
+            cumulative = resume.cumulative
+            bestGain = resume.bestGain
+            bestLength = resume.bestLength
+            sinceBest = resume.sinceBest
+            unmoved = resume.unmoved
+            pendingRow = resume.pendingRow
+            pendingFrom = resume.pendingFrom
+        } else {
+            // Members are kept sorted; merge them into one sorted list with +1 for a, -1 for b.
+            var ia = 0, ib = 0
+            while ia < membersA.count || ib < membersB.count {
+                if ib == membersB.count || (ia < membersA.count && membersA[ia] < membersB[ib]) {
+                    scratch.local.append(membersA[ia]); scratch.sign.append(1); ia += 1
+                } else {
+                    scratch.local.append(membersB[ib]); scratch.sign.append(-1); ib += 1
+                }
+                scratch.slots.append(context.slots[Int(scratch.local[scratch.local.count - 1])])
+            }
+            scratch.gain.append(contentsOf: repeatElement(0, count: scratch.local.count))
+            unmoved = scratch.local.count
+        }
+        var live = scratch.local.count  // entries in the list (moved ones included until squeezed out)
         var truncated = false
         let m = context.matrix
         let patience = context.patience
@@ -505,28 +591,45 @@ struct KLState {
           scratch.slots.withUnsafeMutableBufferPointer { rows in
             scratch.sign.withUnsafeMutableBufferPointer { sides in
                 scratch.gain.withUnsafeMutableBufferPointer { gains in
-                    var between = 0.0
-                    for i in 0..<count {
-                        let v = Int(rows[i])
-                        let toB = sb[v]
-                        if sides[i] > 0 {
-                            gains[i] = toB - sa[v]
-                            between += toB
-                        } else {
-                            gains[i] = sa[v] - toB
+                    var pick = -1
+                    var pickGain = -Double.infinity
+                    if resume == nil {
+                        var between = 0.0
+                        for i in 0..<live {
+                            let v = Int(rows[i])
+                            let toB = sb[v]
+                            if sides[i] > 0 {
+                                gains[i] = toB - sa[v]
+                                between += toB
+                            } else {
+                                gains[i] = sa[v] - toB
+                            }
                         }
+                        if !newCluster { mergeGain = between }
+                        (pick, pickGain) = KLState.largest(gains.baseAddress!, live)
                     }
-                    if !newCluster { mergeGain = between }
-                    var (pick, pickGain) = KLState.largest(gains.baseAddress!, count)
-                    var live = count  // entries in the list (moved ones included until squeezed out)
-                    var unmoved = count
-                    var sinceBest = 0
                     var team: OpaquePointer? = nil
                     defer { framecut_kl_team_stop(team) }
-                    while pick >= 0, unmoved > 0 {
+                    while true {
+                        if pendingRow >= 0 {
+                            if unmoved * 2 < live {
+                                live = KLState.squeeze(nodes.baseAddress!, rows.baseAddress!, sides.baseAddress!, gains.baseAddress!, live)
+                            }
+                            if team == nil, context.team, scratch.order.count >= KLState.teamAfterMoves,
+                               live >= 2 * context.teamSplit {
+                                team = framecut_kl_team_start()
+                            }
+                            var best = -Double.infinity
+                            pick = framecut_kl_team_update_gains(team, gains.baseAddress!, sides.baseAddress!, rows.baseAddress!,
+                                                                 m + pendingRow * n, 2 * pendingFrom, live, context.teamSplit, &best)
+                            pickGain = best
+                            pendingRow = -1
+                        }
+                        guard pick >= 0, unmoved > 0 else { break }
                         let v = nodes[pick]
-                        let row = Int(rows[pick])
                         let from = sides[pick]
+                        pendingRow = Int(rows[pick])
+                        pendingFrom = from
                         scratch.order.append(v)
                         scratch.orderSign.append(from)
                         cumulative += pickGain
@@ -546,23 +649,11 @@ struct KLState {
                             }
                         }
                         if unmoved == 0 { break }
-                        if unmoved * 2 < live {
-                            live = KLState.squeeze(nodes.baseAddress!, rows.baseAddress!, sides.baseAddress!, gains.baseAddress!, live)
-                        }
-                        if team == nil, context.team, scratch.order.count == KLState.teamAfterMoves,
-                           live >= 2 * context.teamSplit {
-                            team = framecut_kl_team_start()
-                        }
-                        var best = -Double.infinity
-                        pick = framecut_kl_team_update_gains(team, gains.baseAddress!, sides.baseAddress!, rows.baseAddress!,
-                                                             m + row * n, 2 * from, live, context.teamSplit, &best)
-                        pickGain = best
                     }
                 }
             }
           }
         }
-
         if !newCluster, mergeGain > bestGain, mergeGain > context.epsilon {
             // Join b into a.
             for x in 0..<n {
@@ -572,7 +663,18 @@ struct KLState {
             for v in membersB { context.labels[Int(v)] = Int32(a) }
             return .changed(decrease: mergeGain, membersA: mergeSorted(membersA, membersB), membersB: [])
         }
-        guard bestGain > context.epsilon else { return .unchanged(complete: !truncated) }
+        guard bestGain > context.epsilon else {
+            // A long sequence that the patience stopped: kept, so that a stage with a longer
+            // patience continues it instead of running its first moves again.
+            let suspended = truncated && context.longSequences
+                ? DenseSuspendedSequence(patience: patience, nodes: Array(scratch.local[0..<live]), rows: Array(scratch.slots[0..<live]),
+                                    sides: Array(scratch.sign[0..<live]), gains: Array(scratch.gain[0..<live]),
+                                    order: scratch.order, orderSides: scratch.orderSign, mergeGain: mergeGain,
+                                    cumulative: cumulative, bestGain: bestGain, bestLength: bestLength, sinceBest: sinceBest,
+                                    unmoved: unmoved, pendingRow: pendingRow, pendingFrom: pendingFrom)
+                : nil
+            return .unchanged(complete: !truncated, suspended: suspended)
+        }
         for t in 0..<bestLength {
             let v = scratch.order[t]
             let (fromCluster, toCluster) = scratch.orderSign[t] > 0 ? (a, b) : (b, a)

@@ -96,4 +96,29 @@ struct DenseKernighanLinPruningTests {
         print("middle stage: lower \(lower), equal \(equal), higher \(higher)")
         #expect(higher == 0, "lower \(lower), equal \(equal), higher \(higher)")
     }
+
+    @Test("a middle-stage sequence that the patience stopped and that the unlimited stage continues gives the labels of a new start")
+    func resumedSequences() throws {
+        var resumedSomewhere = 0
+        for seed in UInt64(200)..<224 {
+            let (matrix, start) = try Self.instance(seed: seed)
+            var restarting = DenseKernighanLin()
+            restarting.patience = 2
+            restarting.middlePatience = 6
+            restarting.resumesSequences = false
+            var plain = start
+            let plainRun = try restarting.search(matrix, labels: &plain, threads: 1)
+            #expect(plainRun.resumed == 0)
+            var resuming = restarting
+            resuming.resumesSequences = true
+            for threads in [1, 2] {
+                var labels = start
+                let run = try resuming.search(matrix, labels: &labels, threads: threads)
+                #expect(labels == plain, "seed \(seed), \(threads) threads")
+                #expect(run.passes == plainRun.passes, "seed \(seed)")
+                if threads == 1, run.resumed > 0 { resumedSomewhere += 1 }
+            }
+        }
+        #expect(resumedSomewhere >= 12, "sequences continued on \(resumedSomewhere) of 24 instances")
+    }
 }
