@@ -18,13 +18,15 @@ import CBLAS
 /// Rows are computed in chunks of ``chunk`` spread over the threads, each chunk's GEMM
 /// single-threaded and its sums written to its own rows; sweeps are sequential: the labels do
 /// not depend on the thread count. Cost O(m n d) for m tracked nodes (m / n of a pass over the
-/// similarity matrix); memory: the m x (clusters + m) float64 sums, m² float32 costs, one chunk
+/// similarity matrix); memory: the m x (clusters + 512) float64 sums, m² float32 costs, one chunk
 /// of rows per thread (``estimatedBytes(count:threads:)``).
 enum ExactSmallClusterMoves {
     /// Clusters of at most this many nodes have all their nodes tracked.
     static let smallCluster = 64
     /// Tracked nodes at most.
-    static let trackedLimit = 2048
+    static let trackedLimit = 4096
+    /// New clusters the moves may open at most.
+    static let newClusterLimit = 512
     /// Rows per GEMM.
     static let chunk = 32
     /// Sweeps at most.
@@ -33,7 +35,7 @@ enum ExactSmallClusterMoves {
     /// Bytes the step holds at its peak for `n` nodes.
     static func estimatedBytes(count n: Int, threads: Int) -> UInt64 {
         let m = UInt64(Swift.min(n, trackedLimit))
-        return m * (2 * m) * 8 + m * m * 4 + UInt64(Swift.max(1, threads)) * UInt64(chunk) * UInt64(n) * 4 + UInt64(n) * 16
+        return m * (m + UInt64(newClusterLimit)) * 8 + m * m * 4 + UInt64(Swift.max(1, threads)) * UInt64(chunk) * UInt64(n) * 4 + UInt64(n) * 16
     }
 
     /// Returns the number of moves made. `labels` are cluster ids in `0..<n`; new clusters take
@@ -49,19 +51,22 @@ enum ExactSmallClusterMoves {
         small.sort { (sizes[Int(labels[$0])], $0) < (sizes[Int(labels[$1])], $1) }
         var tracked = Array(small.prefix(trackedLimit))
         if tracked.count < trackedLimit {
-            for v in 0..<n where sizes[Int(labels[v])] > smallCluster && tracked.count < trackedLimit {
-                var border = false
+            // Border nodes, those with the most kNN neighbours in small clusters first.
+            var border: [(count: Int, node: Int)] = []
+            for v in 0..<n where sizes[Int(labels[v])] > smallCluster {
+                var count = 0
                 for e in graph.offsets[v]..<graph.offsets[v + 1] where sizes[Int(labels[Int(graph.neighbors[e])])] <= smallCluster {
-                    border = true
-                    break
+                    count += 1
                 }
-                if border { tracked.append(v) }
+                if count > 0 { border.append((count, v)) }
             }
+            border.sort { ($0.count, -$0.node) > ($1.count, -$1.node) }
+            tracked += border.prefix(trackedLimit - tracked.count).map(\.node)
         }
         tracked.sort()
         let m = tracked.count
         guard m >= 1 else { return 0 }
-        // Columns: the clusters holding a tracked node (by id), then room for m new clusters.
+        // Columns: the clusters holding a tracked node (by id), then room for new clusters.
         var columnOf = [Int32](repeating: -1, count: n)
         var clusterOf: [Int32] = []
         for v in tracked where columnOf[Int(labels[v])] < 0 {
@@ -71,7 +76,7 @@ enum ExactSmallClusterMoves {
             columnOf[c] = Int32(clusterOf.count)
             clusterOf.append(Int32(c))
         }
-        let columns = clusterOf.count + m
+        let columns = clusterOf.count + Swift.min(m, newClusterLimit)
         var trackedIndex = [Int32](repeating: -1, count: n)
         for (a, v) in tracked.enumerated() { trackedIndex[v] = Int32(a) }
         var sums = [Double](repeating: 0, count: m * columns)
@@ -119,7 +124,7 @@ enum ExactSmallClusterMoves {
                 }
             }
         }
-        var columnSize = clusterOf.map { sizes[Int($0)] } + [Int](repeating: 0, count: m)
+        var columnSize = clusterOf.map { sizes[Int($0)] } + [Int](repeating: 0, count: columns - clusterOf.count)
         var home = tracked.map { Int(columnOf[Int(labels[$0])]) }
         var spareColumns: [Int] = []   // emptied columns, reused (with their ids) for new clusters first
         var nextColumn = clusterOf.count
