@@ -3,7 +3,7 @@ import CBLAS
 /// Exact node moves for the nodes where the affine approximation errs most: every node of a
 /// small cluster (at most ``smallCluster`` nodes) and every node with a kNN neighbour in one
 /// (the border of the large clusters), at most ``trackedLimit`` nodes (the smallest clusters'
-/// first). Each such node's *exact* summed cost to every cluster holding a tracked node is
+/// first, then the border nodes with the most such neighbours). Each such node's *exact* summed cost to every cluster holding a tracked node is
 /// computed once from its row of the similarity matrix (GEMM over all `n` columns, the model's
 /// costs), and the tracked nodes' exact costs among themselves kept, so that after each move the
 /// sums are updated exactly (only tracked nodes move). Sweeps in node order then move each
