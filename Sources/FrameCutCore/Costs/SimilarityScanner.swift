@@ -124,6 +124,54 @@ public struct SimilarityScanner: Sendable {
 }
 
 extension SimilarityScanner {
+    /// The tiles `(I, J)`, `J >= I`, of the upper triangle in row-major tile order: the order
+    /// of ``mapUpperTiles(_:)``'s results.
+    public var upperTiles: [(row: Int, column: Int)] {
+        var tiles: [(row: Int, column: Int)] = []
+        tiles.reserveCapacity(tilesPerSide * (tilesPerSide + 1) / 2)
+        for a in 0..<tilesPerSide { for b in a..<tilesPerSide { tiles.append((a, b)) } }
+        return tiles
+    }
+
+    /// Calls `body(rowStart, rowCount, columnStart, columnCount, tile)` for every tile of the
+    /// upper triangle, as ``forEachUpperTile(_:)`` does (one single-threaded SGEMM per tile,
+    /// tiles round-robin over the threads), with a tile `body` may overwrite, and returns the
+    /// results in tile order (row-major over `(I, J)`, `J >= I`): combining them in that order
+    /// gives the same value for any thread count. A diagonal tile's pairs are those with `c > r`.
+    public func mapUpperTiles<T: Sendable>(_ body: @Sendable (_ rowStart: Int, _ rowCount: Int, _ columnStart: Int, _ columnCount: Int,
+                                                             _ tile: UnsafeMutablePointer<Float>) -> T) -> [T] {
+        let tiles = upperTiles
+        let workers = upperTileWorkers
+        let side = Self.tileSide
+        let n = count, d = dimension
+        let results = UncheckedSendable(UnsafeMutableBufferPointer<T?>.allocate(capacity: tiles.count))
+        results.value.initialize(repeating: nil)
+        defer { results.value.deallocate() }
+        let list = UncheckedSendable(tiles)
+        vectors.withUnsafeBufferPointer { v in
+            let base = SendablePointer(base: UnsafeMutablePointer(mutating: v.baseAddress!))
+            parallelFor(chunks: workers, threads: workers) { worker in
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(n, side) * Swift.min(n, side))
+                defer { buffer.deallocate() }
+                var t = worker
+                while t < list.value.count {
+                    let (a, b) = list.value[t]
+                    let r0 = a * side, c0 = b * side
+                    let rows = Swift.min(side, n - r0), columns = Swift.min(side, n - c0)
+                    BLASThreads.run(threads: 1) {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns), Int32(d),
+                                    1, base.base + r0 * d, Int32(d), base.base + c0 * d, Int32(d), 0, buffer, Int32(columns))
+                    }
+                    results.value[t] = body(r0, rows, c0, columns, buffer)
+                    t += workers
+                }
+            }
+        }
+        return results.value.compactMap { $0 }
+    }
+}
+
+extension SimilarityScanner {
     /// The exact (float64) minimum and maximum cosine over all pairs `i < j` of `embeddings`,
     /// whose normalised rows must be `vectors`: float32 extremes per row from a streamed
     /// pass, then every pair within `1e-5` of them recomputed in float64 (rows holding such

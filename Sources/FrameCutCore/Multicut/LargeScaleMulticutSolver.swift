@@ -102,6 +102,7 @@ public struct LargeScaleMulticutSolver {
         let pair = ClusterPairRefinement.estimatedBytes(limit: Swift.min(n, pairLimit), dimension: d) * UInt64(Swift.max(1, threads))
             + (pairLimit >= 2 ? ClusterGroupRefinement.estimatedBytes(dimension: d) : 0)
         return estimatedBytes(count: n, dimension: d, k: k, threads: threads) + m * m * 8 + m * UInt64(d) * 4 + pair
+            + ExactSmallClusterMoves.estimatedBytes(count: n, threads: threads)
     }
 
     /// Clusters `embeddings` under `model`.
@@ -232,6 +233,24 @@ public struct LargeScaleMulticutSolver {
                 pairOutcome.energyChange += groups.energyChange
                 stages.lap("group refinement")
             }
+            // Exact moves for the small clusters' nodes and the border's, then the group step
+            // again on what they changed, while either changes something (at most 3 rounds).
+            for _ in 0..<3 {
+                guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
+                let exactMoves = ExactSmallClusterMoves.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph,
+                                                            model: model, scanner: scanner, threads: options.threads)
+                moves += exactMoves
+                stages.lap("exact moves")
+                guard exactMoves > 0, options.pairLimit >= 2 else { break }
+                let groups = try ClusterGroupRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
+                                                            scanner: scanner, threads: options.threads, memoryLimit: options.memoryLimit,
+                                                            cancelled: { !progress(.kernighanLin) })
+                moves += groups.improved
+                pairOutcome.improved += groups.improved
+                pairOutcome.energyChange += groups.energyChange
+                stages.lap("group refinement")
+                if groups.improved == 0 { break }
+            }
             return afterGAEC
         }
         if options.algorithm == .gaecKL {
@@ -239,7 +258,7 @@ public struct LargeScaleMulticutSolver {
             stages.lap("singleton rejoin")
         }
         let secondsGAEC = stages.seconds("GAEC")
-        let secondsKL = stages.seconds("local search", "pair refinement", "group refinement", "singleton rejoin")
+        let secondsKL = stages.seconds("local search", "pair refinement", "group refinement", "exact moves", "singleton rejoin")
 
         guard progress(.energy) else { throw FrameCutError.cancelled }
         let canonicalGAEC = Partition.canonicalLabels(gaecLabels)

@@ -148,6 +148,48 @@ struct LargeScaleTests {
         #expect(results[0] == results[1], "bit-identical for 1 and 2 threads")
     }
 
+    @Test("streamed energy over the triangle's tiles equals brute force over all pairs, bit-identical for 1, 2, 3 threads")
+    func streamedEnergyTilesEqualBruteForce() throws {
+        // 2500 nodes: 3 x 3 tiles of 1024 (diagonal, off-diagonal and ragged edge tiles).
+        let n = 2500, d = 8
+        let data = try Self.embeddings(count: n, dimension: d, classes: 12, seed: 31)
+        let vectors = data.normalizedFloat32()
+        var random = SeededGenerator(seed: 4)
+        let labelings = [(0..<n).map { _ in Int32(random.next() % 5) }, (0..<n).map { Int32($0 % 37) }]
+        var paper = PaperPairCostModel(costs: try CostFunction(cal: 0.6))
+        let unit = try SimilarityScanner(vectors: vectors, count: n, dimension: d, threads: 1)
+        _ = try paper.prepare(data, scanner: unit)
+        func brute<Model: PairCostModel>(_ model: Model) -> [Double] {
+            var energies = [Double](repeating: 0, count: labelings.count)
+            var total = 0.0
+            for i in 0..<n {
+                for j in (i + 1)..<n {
+                    let w = model.cost(similarity: dot(vectors, i, j, d), i: i, j: j)
+                    total += w
+                    for (l, labels) in labelings.enumerated() where labels[i] != labels[j] { energies[l] += w }
+                }
+            }
+            return energies + [total]
+        }
+        func check<Model: PairCostModel>(_ model: Model) throws {
+            let expected = brute(model)
+            var results = [[Double]]()
+            for threads in [1, 2, 3] {
+                let scanner = try SimilarityScanner(vectors: vectors, count: n, dimension: d, threads: threads)
+                #expect(scanner.tilesPerSide == 3)
+                let streamed = try StreamedEnergy.energies(of: labelings, model: model, scanner: scanner)
+                let got = streamed.energies + [streamed.totalCost]
+                for (g, e) in zip(got, expected) {
+                    #expect(abs(g - e) <= 1e-6 * max(1, abs(e)), "\(model.name), \(threads) threads: \(g) vs brute force \(e)")
+                }
+                results.append(got)
+            }
+            #expect(results[1] == results[0] && results[2] == results[0], "\(model.name): bit-identical for 1, 2, 3 threads")
+        }
+        try check(paper)
+        try check(AffineTestModel())  // per-node terms: the tiles' columns must be indexed right
+    }
+
     @Test("the affine fit recovers an affine model with node terms; a model plugs in through the protocol")
     func affineFitRecoversAffineModel() throws {
         let n = 120, d = 6
