@@ -8,10 +8,12 @@ import Foundation
 /// Hugging Face `CLIPAttention` / `Dinov2SelfAttention`, OpenAI CLIP `AttentionPool2d`.
 ///
 /// For each head `h`: `softmax(Q_h K_hᵀ / sqrt(headDim)) V_h`, the heads concatenated and passed
-/// through `output`. Every matrix product is an OpenBLAS SGEMM: the projections over the
-/// tokens (`Linear.perSequence`), then two SGEMMs per (image, head), batched over heads and images on the
-/// threads. Work is cut independently of the thread count, so results are bit-identical for
-/// every `ComputeContext.threads`, and an image's result does not depend on its batch.
+/// through `output`. The projections run over the tokens (`Linear.perSequence`, the packed
+/// AVX-512 product where available); then each (image, head), spread over the threads, is one
+/// call of the fused attention kernel (`framecut_nn_attention`) or, for fewer than 6 queries or
+/// without AVX-512, two OpenBLAS SGEMMs around `VectorMath.softmax`. Work is cut independently
+/// of the thread count, so results are bit-identical for every `ComputeContext.threads`, and an
+/// image's result does not depend on its batch.
 ///
 /// Build it from fused in-projection weights (torch `in_proj_weight` `[3D, D]`, timm `qkv`;
 /// rows: query, key, value):
