@@ -12,12 +12,20 @@
 #define PANEL FRAMECUT_NN_PANEL
 /// Rows of one micro-tile (2 x 12 accumulators, 2 panel vectors, 1 broadcast: 27 of 32 ZMM).
 #define MAX_ROWS 12
-/// Rows of A kept hot in L2 while every panel passes over them.
-#define ROW_BLOCK 48
+/// Tiles per block of rows: a block of at most `ROW_BLOCK` rows of A is kept hot in L2 while every
+/// panel passes over it. The rows are first cut into tiles of nearly equal height (at most
+/// `MAX_ROWS`; 257 rows: 22 tiles of 11-12), the tiles into blocks of nearly equal count (ViT-B/32's
+/// 50 tokens: one block of 5 tiles of 10, not 48 + 2 rows, which streamed the weight twice).
+#ifndef BLOCK_TILES
+#define BLOCK_TILES 5
+#endif
+#define ROW_BLOCK (BLOCK_TILES * MAX_ROWS)
 /// Reduction steps per pass: a `ROW_BLOCK x DEPTH` block of A and a `DEPTH x 32` panel piece
 /// stay in L2. Between passes the partial sums go through C unchanged (a float in memory is the
 /// float in the register), so the chain, and every bit, is the same as in one pass.
+#ifndef DEPTH
 #define DEPTH 1024
+#endif
 
 static int detect(void) {
 #if defined(__x86_64__)
@@ -139,16 +147,19 @@ __attribute__((target("avx512f")))
 static void gemm512(int m, int n, int k, const float *a, ptrdiff_t lda, const float *packed,
                     int firstPanel, int panels, const float *columnBias, const float *rowBias,
                     float *c, ptrdiff_t ldc, float *rowPanel) {
-    for (int i0 = 0; i0 < m; i0 += ROW_BLOCK) {
-        int blockRows = m - i0 < ROW_BLOCK ? m - i0 : ROW_BLOCK;
-        // Tiles of nearly equal height (differing by at most one row), at most MAX_ROWS each.
-        int tiles = (blockRows + MAX_ROWS - 1) / MAX_ROWS;
+    int allTiles = (m + MAX_ROWS - 1) / MAX_ROWS;
+    int rowBlocks = (allTiles + BLOCK_TILES - 1) / BLOCK_TILES;
+    for (int b = 0; b < rowBlocks; b++) {
+        int firstTile = (int)((long)allTiles * b / rowBlocks), tiles = (int)((long)allTiles * (b + 1) / rowBlocks) - firstTile;
+        int i0 = (int)((long)m * firstTile / allTiles);
+        // Row `r0` of tile `t` of this block, relative to the block.
+#define TILE_ROW(t) ((int)((long)m * (firstTile + (t)) / allTiles) - i0)
         for (int k0 = 0; k0 < k; k0 += DEPTH) {
             int depth = k - k0 < DEPTH ? k - k0 : DEPTH;
             int resume = k0 > 0, finish = k0 + depth == k;
             // Each tile's rows of A interleaved (`[kk][row]`), so its broadcasts read one stream.
             for (int t = 0; t < tiles; t++) {
-                int r0 = blockRows * t / tiles, r1 = blockRows * (t + 1) / tiles, rows = r1 - r0;
+                int r0 = TILE_ROW(t), r1 = TILE_ROW(t + 1), rows = r1 - r0;
                 float *dst = rowPanel + (size_t)r0 * depth;
                 for (int r = 0; r < rows; r++) {
                     const float *src = a + (ptrdiff_t)(i0 + r0 + r) * lda + k0;
@@ -162,13 +173,14 @@ static void gemm512(int m, int n, int k, const float *a, ptrdiff_t lda, const fl
                 int column = j0 - firstPanel * PANEL;
                 const float *panel = packed + (size_t)p * k * PANEL + (size_t)k0 * PANEL;
                 for (int t = 0; t < tiles; t++) {
-                    int r0 = blockRows * t / tiles, r1 = blockRows * (t + 1) / tiles;
+                    int r0 = TILE_ROW(t), r1 = TILE_ROW(t + 1);
                     tile_any(r1 - r0, depth, rowPanel + (size_t)r0 * depth, panel, columnBias ? columnBias + column : NULL,
                              rowBias ? rowBias + i0 + r0 : NULL, c + (ptrdiff_t)(i0 + r0) * ldc + column, ldc, width,
                              resume, finish);
                 }
             }
         }
+#undef TILE_ROW
     }
 }
 #endif

@@ -69,7 +69,7 @@ struct TransformerSpeedPathTests {
     /// The packed kernel's contract: every output is `fma` chained over `k` in order from zero,
     /// then the biases added, whatever the row count, the panel range or a column tail.
     @Test("packed product: the fused multiply-add chain bit for bit, any rows, panels and tails",
-          .enabled(if: PackedMatrix.isAvailable), arguments: [(1, 32, 7), (5, 40, 768), (13, 97, 33), (50, 256, 1100), (61, 64, 3072)])
+          .enabled(if: PackedMatrix.isAvailable), arguments: [(1, 32, 7), (5, 40, 768), (13, 97, 33), (50, 256, 1100), (61, 64, 3072), (121, 40, 100)])
     func packedProduct(_ shape: (m: Int, n: Int, k: Int)) throws {
         var g = SeededGenerator(seed: 17)
         let (m, n, k) = shape

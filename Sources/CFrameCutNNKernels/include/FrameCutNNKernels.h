@@ -92,4 +92,32 @@ int framecut_nn_pointwise(int in, int out, const float *packedWeight, int firstT
 /// available or `activation` is none of these (nothing written), else 1.
 int framecut_nn_pointwise_rows(float *y, ptrdiff_t plane, int rows, int count, int activation, double *squares);
 
+// ---- Attention of one head (the transformers' self-attention, CLIP's attention pool) ----
+// `out[i][c] = sum_j p[i][j] * v[j][c]`, `p[i]` the softmax of `s[i][j] = (sum_c q[i][c] * k[j][c]) * scale`:
+// each score one fused multiply-add chain over c in order from zero, then multiplied by `scale`;
+// the softmax `VectorMath.softmax`'s steps (maximum subtracted, its `exp`, a float64 sum, the
+// values multiplied by `float(1 / sum)`) with the sum over 16 lanes (lane `l` takes `j = l mod 16`
+// in order, the lanes then added in order); each output one fused multiply-add chain over j in
+// order from zero. A row's bits depend on its query, the keys and the values only.
+
+/// Query rows per tile of the attention kernel.
+#define FRAMECUT_NN_ATTENTION_ROWS 6
+
+/// Floats of scratch `framecut_nn_attention` and `framecut_nn_attention_portable` need for `tk`
+/// keys of `hd` values (0 when either is not positive).
+size_t framecut_nn_attention_scratch_count(int tk, int hd);
+
+/// One head over `tq` queries and `tk` keys and values of `hd` values each: query `i` at
+/// `q + i * ldq`, key `j` at `k + j * ldk`, value `j` at `v + j * ldv`, output row `i` at
+/// `out + i * ldo`. `scratch` holds `framecut_nn_attention_scratch_count(tk, hd)` floats.
+/// Returns 0 when the AVX-512 kernel is not available (nothing written), else 1.
+int framecut_nn_attention(int tq, int tk, int hd, float scale, const float *q, ptrdiff_t ldq,
+                          const float *k, ptrdiff_t ldk, const float *v, ptrdiff_t ldv,
+                          float *out, ptrdiff_t ldo, float *scratch);
+
+/// `framecut_nn_attention`'s definition as plain C loops (any CPU): the same bits, slower.
+void framecut_nn_attention_portable(int tq, int tk, int hd, float scale,
+                                    const float *q, ptrdiff_t ldq, const float *k, ptrdiff_t ldk,
+                                    const float *v, ptrdiff_t ldv, float *out, ptrdiff_t ldo, float *scratch);
+
 #endif

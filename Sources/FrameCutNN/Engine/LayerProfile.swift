@@ -21,6 +21,8 @@ public final class LayerProfile: @unchecked Sendable {
         case depthwise = "conv depthwise"
         /// Fully connected layers.
         case fullyConnected = "fully connected"
+        /// Attention heads: scores, softmax and the product with the values (projections excluded).
+        case attention = "attention"
     }
 
     /// One kind's totals.

@@ -1,4 +1,5 @@
 import CBLAS
+import CFrameCutNNKernels
 import FrameCutCore
 import Foundation
 
@@ -7,10 +8,12 @@ import Foundation
 /// Hugging Face `CLIPAttention` / `Dinov2SelfAttention`, OpenAI CLIP `AttentionPool2d`.
 ///
 /// For each head `h`: `softmax(Q_h K_hᵀ / sqrt(headDim)) V_h`, the heads concatenated and passed
-/// through `output`. Every matrix product is an OpenBLAS SGEMM: the projections over the
-/// tokens (`Linear.perSequence`), then two SGEMMs per (image, head), batched over heads and images on the
-/// threads. Work is cut independently of the thread count, so results are bit-identical for
-/// every `ComputeContext.threads`, and an image's result does not depend on its batch.
+/// through `output`. The projections run over the tokens (`Linear.perSequence`, the packed
+/// AVX-512 product where available); then each (image, head), spread over the threads, is one
+/// call of the fused attention kernel (`framecut_nn_attention`) or, for fewer than 6 queries or
+/// without AVX-512, two OpenBLAS SGEMMs around `VectorMath.softmax`. Work is cut independently
+/// of the thread count, so results are bit-identical for every `ComputeContext.threads`, and an
+/// image's result does not depend on its batch.
 ///
 /// Build it from fused in-projection weights (torch `in_proj_weight` `[3D, D]`, timm `qkv`;
 /// rows: query, key, value):
@@ -126,35 +129,58 @@ public struct MultiHeadAttention: Sendable {
         }
     }
 
+    /// Queries per call from which the fused AVX-512 attention kernel (`framecut_nn_attention`)
+    /// runs; fewer (a class token's or an attention pool's single query) keep OpenBLAS, where
+    /// transposing the keys would cost more than the products. Depends on the shape only.
+    static let fusedMinimumQueries = Int(FRAMECUT_NN_ATTENTION_ROWS)
+
+    /// Whether `attend` runs the fused kernel for `queries` queries on this CPU.
+    static func usesFusedKernel(queries: Int) -> Bool {
+        PackedMatrix.isAvailable && queries >= fusedMinimumQueries
+    }
+
     /// The heads' outputs, concatenated: `N x Tq x D`. Queries of image `i` start at row `i * Tq`
     /// of `q` (row stride `qStride`, head `h` at column `qOffset + h * headDim`); keys and values
-    /// likewise in `kv`.
+    /// likewise in `kv`. (image, head) pairs run on the threads; each is one call of the fused
+    /// kernel (scores, softmax and values per tile of 6 queries, in cache) or, for fewer queries
+    /// or without AVX-512, two SGEMMs around `VectorMath.softmax`. Either way a head's result
+    /// depends on its own rows only: bit-identical across thread counts and batches.
     private func attend(batch n: Int, queries tq: Int, keys tk: Int, q: [Float], qOffset: Int, qStride: Int,
                         kv: [Float], kOffset: Int, vOffset: Int, kvStride: Int, context: ComputeContext) -> Tensor {
         let d = embedDim, hd = headDim, heads = heads
         let scale = Float(1 / Double(hd).squareRoot())
         let items = n * heads
-        return Tensor(shape: [n, tq, d]) { out in
-            let dst = SendablePointer(out.baseAddress!)
-            q.withUnsafeBufferPointer { qs in
-                kv.withUnsafeBufferPointer { kvs in
-                    let qp = UncheckedSendable(qs.baseAddress!), kvp = UncheckedSendable(kvs.baseAddress!)
-                    context.withSingleThreadedBLAS {
-                        let workers = min(context.threads, items)
-                        context.forEach(workers) { worker in
-                            var scores = [Float](repeating: 0, count: tq * tk)
-                            scores.withUnsafeMutableBufferPointer { s in
-                                let sp = s.baseAddress!
-                                for item in (items * worker / workers)..<(items * (worker + 1) / workers) {
-                                    let i = item / heads, h = item % heads
-                                    let qBase = qp.value + i * tq * qStride + qOffset + h * hd
-                                    let kBase = kvp.value + i * tk * kvStride + kOffset + h * hd
-                                    let vBase = kvp.value + i * tk * kvStride + vOffset + h * hd
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tq), Int32(tk), Int32(hd),
-                                                scale, qBase, Int32(qStride), kBase, Int32(kvStride), 0, sp, Int32(tk))
-                                    for r in 0..<tq { VectorMath.softmax(sp + r * tk, count: tk) }
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(tq), Int32(hd), Int32(tk),
-                                                1, sp, Int32(tk), vBase, Int32(kvStride), 0, dst.base + i * tq * d + h * hd, Int32(d))
+        let fused = Self.usesFusedKernel(queries: tq)
+        let flops = 4 * Double(items) * Double(tq) * Double(tk) * Double(hd)
+        return context.profiled(.attention, flops: flops) {
+            Tensor(shape: [n, tq, d]) { out in
+                let dst = SendablePointer(out.baseAddress!)
+                q.withUnsafeBufferPointer { qs in
+                    kv.withUnsafeBufferPointer { kvs in
+                        let qp = UncheckedSendable(qs.baseAddress!), kvp = UncheckedSendable(kvs.baseAddress!)
+                        context.withSingleThreadedBLAS {
+                            let workers = min(context.threads, items)
+                            context.forEach(workers) { worker in
+                                let scratchCount = fused ? framecut_nn_attention_scratch_count(Int32(tk), Int32(hd)) : tq * tk
+                                var scratch = [Float](repeating: 0, count: max(scratchCount, 1))
+                                scratch.withUnsafeMutableBufferPointer { s in
+                                    let sp = s.baseAddress!
+                                    for item in (items * worker / workers)..<(items * (worker + 1) / workers) {
+                                        let i = item / heads, h = item % heads
+                                        let qBase = qp.value + i * tq * qStride + qOffset + h * hd
+                                        let kBase = kvp.value + i * tk * kvStride + kOffset + h * hd
+                                        let vBase = kvp.value + i * tk * kvStride + vOffset + h * hd
+                                        let oBase = dst.base + i * tq * d + h * hd
+                                        if fused, framecut_nn_attention(Int32(tq), Int32(tk), Int32(hd), scale, qBase, qStride, kBase, kvStride,
+                                                                        vBase, kvStride, oBase, d, sp) != 0 {
+                                            continue
+                                        }
+                                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tq), Int32(tk), Int32(hd),
+                                                    scale, qBase, Int32(qStride), kBase, Int32(kvStride), 0, sp, Int32(tk))
+                                        for r in 0..<tq { VectorMath.softmax(sp + r * tk, count: tk) }
+                                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(tq), Int32(hd), Int32(tk),
+                                                    1, sp, Int32(tk), vBase, Int32(kvStride), 0, oBase, Int32(d))
+                                    }
                                 }
                             }
                         }

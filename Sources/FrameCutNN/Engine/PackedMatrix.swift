@@ -22,8 +22,8 @@ struct PackedMatrix: Sendable {
     /// Columns per panel.
     static let panelWidth = Int(FRAMECUT_NN_PANEL)
 
-    /// Whether the packed kernel runs on this CPU.
-    static let isAvailable = framecut_nn_gemm_available() != 0
+    /// Whether the packed kernel runs on this CPU (`KernelWeights.isAvailable`).
+    static var isAvailable: Bool { KernelWeights.isAvailable }
 
     /// Panels `n` columns take.
     var panels: Int { (n + Self.panelWidth - 1) / Self.panelWidth }
@@ -32,20 +32,12 @@ struct PackedMatrix: Sendable {
     /// where the AVX-512 kernel is not available, either size is not positive or `weight` does
     /// not hold `n * k` values.
     init?(transposing weight: [Float], rows n: Int, columns k: Int) {
-        guard Self.isAvailable, n > 0, k > 0, weight.count == n * k else { return nil }
+        guard let packed = KernelWeights.packed(weight, rows: n, columns: k,
+                                                count: { n, k in framecut_nn_packed_count(k, n) },
+                                                pack: { src, dst in framecut_nn_pack(src, 1, k, Int32(k), Int32(n), dst) }) else { return nil }
         self.k = k
         self.n = n
-        let count = framecut_nn_packed_count(Int32(k), Int32(n))
-        values = [Float](unsafeUninitializedCapacity: count) { out, initialized in
-            weight.withUnsafeBufferPointer { w in
-                if let src = w.baseAddress, let dst = out.baseAddress {
-                    framecut_nn_pack(src, 1, k, Int32(k), Int32(n), dst)
-                } else {
-                    out.initialize(repeating: 0)
-                }
-            }
-            initialized = count
-        }
+        values = packed
     }
 
     /// The row-major `n x k` matrix this was packed from (for the rare caller that needs the

@@ -45,22 +45,16 @@ struct PointwiseConvolution: Sendable {
     /// Packs `weight` (`out x in`, row-major); nil where the AVX-512 kernel cannot run or the
     /// sizes do not match.
     init?(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float]) {
-        guard PackedMatrix.isAvailable, inChannels > 0, outChannels > 0,
-              weight.count == inChannels * outChannels, bias.count == outChannels else { return nil }
+        guard bias.count == outChannels,
+              let packed = KernelWeights.packed(weight, rows: outChannels, columns: inChannels,
+                                                count: { out, inp in framecut_nn_pointwise_weight_count(out, inp) },
+                                                pack: { src, dst in
+                                                    framecut_nn_pointwise_pack_weight(src, Int32(outChannels), Int32(inChannels), dst)
+                                                }) else { return nil }
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.bias = bias
-        let count = framecut_nn_pointwise_weight_count(Int32(outChannels), Int32(inChannels))
-        packedWeight = [Float](unsafeUninitializedCapacity: count) { out, initialized in
-            weight.withUnsafeBufferPointer { w in
-                if let src = w.baseAddress, let dst = out.baseAddress {
-                    framecut_nn_pointwise_pack_weight(src, Int32(outChannels), Int32(inChannels), dst)
-                } else {
-                    out.initialize(repeating: 0)
-                }
-            }
-            initialized = count
-        }
+        packedWeight = packed
     }
 
     /// Positions per block for a plane of `plane` positions: about `blockBytes` of packed input,

@@ -37,8 +37,13 @@ public struct TransformerBlock: Sendable {
         var out = x
         out.values.withUnsafeMutableBufferPointer { o in
             y.values.withUnsafeBufferPointer { ys in
-                for r in 0..<(o.count / d) {
-                    for c in 0..<d { o[r * d + c] += ys[r * d + c] * scale[c] }
+                scale.withUnsafeBufferPointer { s in
+                    // Unchecked pointers, so the loop vectorises (same operations, same bits).
+                    guard let op = o.baseAddress, let yp = ys.baseAddress, let sp = s.baseAddress else { return }
+                    for r in 0..<(o.count / d) {
+                        let orow = op + r * d, yrow = yp + r * d
+                        for c in 0..<d { orow[c] += yrow[c] * sp[c] }
+                    }
                 }
             }
         }
