@@ -91,14 +91,15 @@ public enum Pooling {
                 let ry = g.rows(oy)
                 for ox in 0..<g.outWidth {
                     let rx = g.columns(ox)
-                    let m = to + (oy * g.outWidth + ox) * lanes
-                    for lane in 0..<16 { m[lane] = -.infinity }
+                    // `Swift.max(m, v)` lane by lane: `v` where `v >= m`.
+                    var m = SIMD16<Float>(repeating: -.infinity)
                     for yy in ry.inside {
                         for xx in rx.inside {
-                            let v = from + (yy * w + xx) * lanes
-                            for lane in 0..<16 { m[lane] = Swift.max(m[lane], v[lane]) }
+                            let v = UnsafeRawPointer(from + (yy * w + xx) * lanes).loadUnaligned(as: SIMD16<Float>.self)
+                            m.replace(with: v, where: v .>= m)
                         }
                     }
+                    UnsafeMutableRawPointer(to + (oy * g.outWidth + ox) * lanes).storeBytes(of: m, as: SIMD16<Float>.self)
                 }
             }
         }
@@ -124,16 +125,14 @@ public enum Pooling {
                 for ox in 0..<g.outWidth {
                     let rx = g.columns(ox)
                     // Lane-wise sums in the window's row-major order, as the NCHW loop sums.
-                    let total = to + (oy * g.outWidth + ox) * lanes
-                    for lane in 0..<16 { total[lane] = 0 }
+                    var total = SIMD16<Float>()
                     for yy in ry.inside {
                         for xx in rx.inside {
-                            let v = from + (yy * w + xx) * lanes
-                            for lane in 0..<16 { total[lane] += v[lane] }
+                            total += UnsafeRawPointer(from + (yy * w + xx) * lanes).loadUnaligned(as: SIMD16<Float>.self)
                         }
                     }
-                    let divisor = g.divisor(ry, rx, countIncludesPadding: countIncludesPadding)
-                    for lane in 0..<16 { total[lane] /= divisor }
+                    total /= SIMD16(repeating: g.divisor(ry, rx, countIncludesPadding: countIncludesPadding))
+                    UnsafeMutableRawPointer(to + (oy * g.outWidth + ox) * lanes).storeBytes(of: total, as: SIMD16<Float>.self)
                 }
             }
         }
