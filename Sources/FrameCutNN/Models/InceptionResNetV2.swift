@@ -13,7 +13,9 @@
 ///   as one merged convolution whose output is then split by channel.
 ///
 /// With oneDNN the activations stay in its blocked layout from the first convolution to the
-/// last (`BlockedTensor`, `Conv2d+Blocked`), branch outputs concatenated there.
+/// last (`BlockedTensor`, `Conv2d+Blocked`): each branch reads its part of the merged head and
+/// writes its output into the concatenation in place (`Conv2d+BlockedSlices`). One body serves
+/// both layouts (`LayerActivations`).
 public struct InceptionResNetV2: ImageEmbeddingModel {
     public struct Configuration: Codable, Sendable, Equatable {
         /// Channel counts divided by this (1 for the real model; tests use reduced widths). The
