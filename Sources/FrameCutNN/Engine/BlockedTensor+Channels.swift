@@ -58,6 +58,35 @@ extension BlockedTensor {
         }
     }
 
+    /// Copies channels `range` of `part` (same batch and plane; all of them by default) into
+    /// channels `offset ..< offset + range.count`, as `concatChannels` places a part. For a
+    /// concatenation filled part by part, some parts written in place by their layer.
+    mutating func write(_ part: BlockedTensor, channels range: Range<Int>? = nil, at offset: Int) {
+        let range = range ?? 0..<part.channels
+        precondition(part.batch == batch && part.height == height && part.width == width && offset >= 0
+                     && range.lowerBound >= 0 && range.upperBound <= part.channels && offset + range.count <= channels,
+                     "BlockedTensor: writing channels \(range) of \(part.channels) (\(part.height)x\(part.width)) at \(offset) into \(channels) (\(height)x\(width))")
+        let plane = self.plane, perImage = imageCount
+        // The last block whole (its padded lanes) only when it is padding on both sides.
+        let wholeBlocks = offset + range.count == channels && range.upperBound == part.channels
+        values.withUnsafeMutableBufferPointer { dst in
+            part.values.withUnsafeBufferPointer { src in
+                guard let d = dst.baseAddress, let s = src.baseAddress else { return }
+                for image in 0..<batch {
+                    Self.copyChannels(from: s + image * part.imageCount, channels: range, plane: plane,
+                                      to: d + image * perImage, at: offset, wholeBlocks: wholeBlocks)
+                }
+            }
+        }
+    }
+
+    /// Whether channels `offset ..< offset + count` of a `total`-channel tensor can be read or
+    /// written in place as whole blocks: they start on a block boundary and end on one or at the
+    /// tensor's end (where the rest of the last block is padding).
+    static func isBlockSlice(offset: Int, count: Int, of total: Int) -> Bool {
+        offset % block == 0 && (count % block == 0 || offset + count == total)
+    }
+
     /// Copies channels `range` of one image at `source` into one image at `target` from channel
     /// `offset` on. Whole 16-channel blocks at once when both sides start on a block boundary and
     /// `wholeBlocks` allows copying the last, partial block with its lanes beyond the range (the

@@ -213,3 +213,16 @@ extension Conv2d {
         }
     }
 }
+
+extension DNNLBlockedConvolution.Plan {
+    /// Runs part `p` on one image: `source` that image's input (all input channels, blocked or
+    /// plain as the plan was made), `target` the first value of the part's first output channel
+    /// block; `scratch` at least `scratchCounts[p]` floats. False when oneDNN reports an error.
+    /// (Used by `Conv2d+BlockedSlices`, which reads and writes channel slices of larger tensors.)
+    func run(part p: Int, source: UnsafePointer<Float>, target: UnsafeMutablePointer<Float>,
+             scratch: UnsafeMutablePointer<Float>) -> Bool {
+        withUnsafePointer(to: parts[p]) { part in
+            framecut_dnnl_bconv_run(part, engine, source, target, scratch) == dnnl_success
+        }
+    }
+}

@@ -18,29 +18,65 @@ public enum Pooling {
     private static func window(_ x: Tensor, kernel: Int, stride: Int, padding: Padding, context: ComputeContext,
                                isMax: Bool, countIncludesPadding: Bool) -> Tensor {
         precondition(x.rank == 4, "Pooling: input \(x.shape) is not NCHW")
-        let h = x.height, w = x.width
-        let (pt, pl, pb, pr) = padding.resolve(height: h, width: w, kernel: (kernel, kernel), stride: (stride, stride))
-        let oh = (h + pt + pb - kernel) / stride + 1, ow = (w + pl + pr - kernel) / stride + 1
-        precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
-        return mapPlanes(x, outHeight: oh, outWidth: ow, context: context) { s, d in
-            for oy in 0..<oh {
-                let y0 = oy * stride - pt, y1 = Swift.min(y0 + kernel, h + pb)
-                let ya = Swift.max(y0, 0), yb = Swift.min(y1, h)
-                for ox in 0..<ow {
-                    let x0 = ox * stride - pl, x1 = Swift.min(x0 + kernel, w + pr)
-                    let xa = Swift.max(x0, 0), xb = Swift.min(x1, w)
+        let w = x.width
+        let g = Geometry(height: x.height, width: w, kernel: kernel, stride: stride, padding: padding)
+        return mapPlanes(x, outHeight: g.outHeight, outWidth: g.outWidth, context: context) { s, d in
+            for oy in 0..<g.outHeight {
+                let ry = g.rows(oy)
+                for ox in 0..<g.outWidth {
+                    let rx = g.columns(ox)
                     if isMax {
                         var m = -Float.infinity
-                        for yy in ya..<yb { for xx in xa..<xb { m = Swift.max(m, s[yy * w + xx]) } }
-                        d[oy * ow + ox] = m
+                        for yy in ry.inside { for xx in rx.inside { m = Swift.max(m, s[yy * w + xx]) } }
+                        d[oy * g.outWidth + ox] = m
                     } else {
                         var total: Float = 0
-                        for yy in ya..<yb { for xx in xa..<xb { total += s[yy * w + xx] } }
-                        let divisor = countIncludesPadding ? (y1 - y0) * (x1 - x0) : (yb - ya) * (xb - xa)
-                        d[oy * ow + ox] = total / Float(Swift.max(divisor, 1))
+                        for yy in ry.inside { for xx in rx.inside { total += s[yy * w + xx] } }
+                        d[oy * g.outWidth + ox] = total / g.divisor(ry, rx, countIncludesPadding: countIncludesPadding)
                     }
                 }
             }
+        }
+    }
+
+    /// A pooling window's placement: the output size and, per output row or column, the window's
+    /// span within the padded input (what `count_include_pad` counts) and its part inside the
+    /// input. Shared by the NCHW and blocked pools so that both place windows identically.
+    struct Geometry {
+        let height: Int, width: Int, kernel: Int, stride: Int
+        let padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
+        let outHeight: Int, outWidth: Int
+
+        init(height: Int, width: Int, kernel: Int, stride: Int, padding: Padding) {
+            (padTop, padLeft, padBottom, padRight) = padding.resolve(height: height, width: width, kernel: (kernel, kernel),
+                                                                     stride: (stride, stride))
+            self.height = height
+            self.width = width
+            self.kernel = kernel
+            self.stride = stride
+            outHeight = (height + padTop + padBottom - kernel) / stride + 1
+            outWidth = (width + padLeft + padRight - kernel) / stride + 1
+            precondition(outHeight > 0 && outWidth > 0, "Pooling: input \(height)x\(width) too small for kernel \(kernel)")
+        }
+
+        /// One axis of a window: `padded` positions inside the padded input, `inside` the input's.
+        struct Span {
+            let padded: Int
+            let inside: Range<Int>
+        }
+
+        func rows(_ o: Int) -> Span { Self.span(o, stride: stride, padBefore: padTop, padAfter: padBottom, kernel: kernel, size: height) }
+        func columns(_ o: Int) -> Span { Self.span(o, stride: stride, padBefore: padLeft, padAfter: padRight, kernel: kernel, size: width) }
+
+        /// The average's divisor for a window (at least 1).
+        func divisor(_ rows: Span, _ columns: Span, countIncludesPadding: Bool) -> Float {
+            Float(Swift.max(countIncludesPadding ? rows.padded * columns.padded : rows.inside.count * columns.inside.count, 1))
+        }
+
+        private static func span(_ o: Int, stride: Int, padBefore: Int, padAfter: Int, kernel: Int, size: Int) -> Span {
+            let start = o * stride - padBefore, end = Swift.min(start + kernel, size + padAfter)
+            let inside = Swift.max(start, 0)..<Swift.max(Swift.min(end, size), Swift.max(start, 0))
+            return Span(padded: end - start, inside: inside)
         }
     }
 
@@ -48,23 +84,22 @@ public enum Pooling {
     /// in PyTorch). Channel blocks are split across the threads.
     static func max(_ x: BlockedTensor, kernel: Int, stride: Int, padding: Padding = .none,
                     context: ComputeContext = ComputeContext()) -> BlockedTensor {
-        let h = x.height, w = x.width, lanes = BlockedTensor.block
-        let (pt, pl, pb, pr) = padding.resolve(height: h, width: w, kernel: (kernel, kernel), stride: (stride, stride))
-        let oh = (h + pt + pb - kernel) / stride + 1, ow = (w + pl + pr - kernel) / stride + 1
-        precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
-        return mapBlocks(x, height: oh, width: ow, context: context) { from, to in
-            for oy in 0..<oh {
-                let ya = Swift.max(oy * stride - pt, 0), yb = Swift.min(oy * stride - pt + kernel, h)
-                for ox in 0..<ow {
-                    let xa = Swift.max(ox * stride - pl, 0), xb = Swift.min(ox * stride - pl + kernel, w)
-                    let m = to + (oy * ow + ox) * lanes
-                    for lane in 0..<16 { m[lane] = -.infinity }
-                    for yy in ya..<yb {
-                        for xx in xa..<xb {
-                            let v = from + (yy * w + xx) * lanes
-                            for lane in 0..<16 { m[lane] = Swift.max(m[lane], v[lane]) }
+        let w = x.width, lanes = BlockedTensor.block
+        let g = Geometry(height: x.height, width: w, kernel: kernel, stride: stride, padding: padding)
+        return mapBlocks(x, height: g.outHeight, width: g.outWidth, context: context) { from, to in
+            for oy in 0..<g.outHeight {
+                let ry = g.rows(oy)
+                for ox in 0..<g.outWidth {
+                    let rx = g.columns(ox)
+                    // `Swift.max(m, v)` lane by lane: `v` where `v >= m`.
+                    var m = SIMD16<Float>(repeating: -.infinity)
+                    for yy in ry.inside {
+                        for xx in rx.inside {
+                            let v = UnsafeRawPointer(from + (yy * w + xx) * lanes).loadUnaligned(as: SIMD16<Float>.self)
+                            m.replace(with: v, where: v .>= m)
                         }
                     }
+                    UnsafeMutableRawPointer(to + (oy * g.outWidth + ox) * lanes).storeBytes(of: m, as: SIMD16<Float>.self)
                 }
             }
         }
@@ -82,28 +117,22 @@ public enum Pooling {
     /// the threads.
     static func average(_ x: BlockedTensor, kernel: Int, stride: Int, padding: Padding = .none, countIncludesPadding: Bool = true,
                         context: ComputeContext = ComputeContext()) -> BlockedTensor {
-        let h = x.height, w = x.width, lanes = BlockedTensor.block
-        let (pt, pl, pb, pr) = padding.resolve(height: h, width: w, kernel: (kernel, kernel), stride: (stride, stride))
-        let oh = (h + pt + pb - kernel) / stride + 1, ow = (w + pl + pr - kernel) / stride + 1
-        precondition(oh > 0 && ow > 0, "Pooling: input \(h)x\(w) too small for kernel \(kernel)")
-        return mapBlocks(x, height: oh, width: ow, context: context) { from, to in
-            for oy in 0..<oh {
-                let y0 = oy * stride - pt, y1 = Swift.min(y0 + kernel, h + pb)
-                let ya = Swift.max(y0, 0), yb = Swift.min(y1, h)
-                for ox in 0..<ow {
-                    let x0 = ox * stride - pl, x1 = Swift.min(x0 + kernel, w + pr)
-                    let xa = Swift.max(x0, 0), xb = Swift.min(x1, w)
+        let w = x.width, lanes = BlockedTensor.block
+        let g = Geometry(height: x.height, width: w, kernel: kernel, stride: stride, padding: padding)
+        return mapBlocks(x, height: g.outHeight, width: g.outWidth, context: context) { from, to in
+            for oy in 0..<g.outHeight {
+                let ry = g.rows(oy)
+                for ox in 0..<g.outWidth {
+                    let rx = g.columns(ox)
                     // Lane-wise sums in the window's row-major order, as the NCHW loop sums.
-                    let total = to + (oy * ow + ox) * lanes
-                    for lane in 0..<16 { total[lane] = 0 }
-                    for yy in ya..<yb {
-                        for xx in xa..<xb {
-                            let v = from + (yy * w + xx) * lanes
-                            for lane in 0..<16 { total[lane] += v[lane] }
+                    var total = SIMD16<Float>()
+                    for yy in ry.inside {
+                        for xx in rx.inside {
+                            total += UnsafeRawPointer(from + (yy * w + xx) * lanes).loadUnaligned(as: SIMD16<Float>.self)
                         }
                     }
-                    let divisor = Float(Swift.max(countIncludesPadding ? (y1 - y0) * (x1 - x0) : (yb - ya) * (xb - xa), 1))
-                    for lane in 0..<16 { total[lane] /= divisor }
+                    total /= SIMD16(repeating: g.divisor(ry, rx, countIncludesPadding: countIncludesPadding))
+                    UnsafeMutableRawPointer(to + (oy * g.outWidth + ox) * lanes).storeBytes(of: total, as: SIMD16<Float>.self)
                 }
             }
         }

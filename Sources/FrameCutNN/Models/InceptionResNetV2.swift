@@ -13,7 +13,9 @@
 ///   as one merged convolution whose output is then split by channel.
 ///
 /// With oneDNN the activations stay in its blocked layout from the first convolution to the
-/// last (`BlockedTensor`, `Conv2d+Blocked`), branch outputs concatenated there.
+/// last (`BlockedTensor`, `Conv2d+Blocked`): each branch reads its part of the merged head and
+/// writes its output into the concatenation in place (`Conv2d+BlockedSlices`). One body serves
+/// both layouts (`LayerActivations`).
 public struct InceptionResNetV2: ImageEmbeddingModel {
     public struct Configuration: Codable, Sendable, Equatable {
         /// Channel counts divided by this (1 for the real model; tests use reduced widths). The
@@ -71,49 +73,65 @@ public struct InceptionResNetV2: ImageEmbeddingModel {
         let branches: [Branch]
         let outChannels: Int
 
-        func callAsFunction(_ x: Tensor, context: ComputeContext) -> Tensor {
-            let heads: [Tensor] = head.map { conv in
-                let merged = conv(x, context: context)
-                return headWidths.count == 1 ? [merged] : splitChannels(merged, headWidths)
-            } ?? []
-            let outputs = branches.map { branch -> Tensor in
-                var y: Tensor
+        /// The branches on `x`, concatenated. The output is allocated once and each branch's last
+        /// convolution writes into its channels; a branch reads its part of the merged head by
+        /// channel range. On blocked activations both happen in place wherever the channels are
+        /// whole 16-channel blocks (at full width all are; `Conv2d+BlockedSlices`). With
+        /// `inPlace: false` every part is copied out and every output copied in, as a split and
+        /// a concatenation would (the same values, bit for bit; for tests).
+        func callAsFunction<A: LayerActivations>(_ x: A, context: ComputeContext, inPlace: Bool = true) -> A {
+            let merged = head.map { x.convolved(by: $0, residual: nil, context: context) }
+            let size = outputSize(height: x.height, width: x.width)
+            var out = A.unfilled(batch: x.batch, channels: outChannels, height: size.0, width: size.1)
+            var offset = 0
+            for branch in branches {
+                // The branch's input: channels `range` of `y`.
+                var y: A, range: Range<Int>
                 switch branch.start {
-                case .head(let i): y = heads[i]
+                case .head(let i):
+                    y = merged ?? x   // `.head` branches exist only beside a merged head (`Builder.branches`)
+                    let first = headWidths[..<i].reduce(0, +)
+                    range = first..<(first + headWidths[i])
                 case .averagePool:
-                    y = Pooling.average(x, kernel: 3, stride: 1, padding: .symmetric(1), countIncludesPadding: false,
-                                        context: context)
-                case .maxPool: y = Pooling.max(x, kernel: 3, stride: 2, context: context)
-                case .input: y = x
+                    y = x.averagePooled(kernel: 3, stride: 1, padding: .symmetric(1), countIncludesPadding: false, context: context)
+                    range = 0..<y.channels
+                case .maxPool:
+                    y = x.maxPooled(kernel: 3, stride: 2, padding: .none, context: context)
+                    range = 0..<y.channels
+                case .input:
+                    y = x
+                    range = 0..<y.channels
                 }
-                for conv in branch.convs { y = conv(y, context: context) }
-                return y
+                if !inPlace && range != 0..<y.channels {
+                    y = y.channels(range)
+                    range = 0..<y.channels
+                }
+                for conv in branch.convs.dropLast() {
+                    y = y.convolved(by: conv, channels: range, context: context)
+                    range = 0..<y.channels
+                }
+                if let last = branch.convs.last {
+                    if inPlace {
+                        out.write(last, on: y, channels: range, at: offset, context: context)
+                    } else {
+                        out.write(y.convolved(by: last, channels: range, context: context), channels: nil, at: offset)
+                    }
+                    offset += last.outChannels
+                } else {
+                    out.write(y, channels: range, at: offset)
+                    offset += range.count
+                }
             }
-            return TensorOps.concatChannels(outputs)
+            return out
         }
 
-        /// The same on activations in the blocked layout: the merged head split and the branch
-        /// outputs concatenated by whole channel blocks where they are aligned (at full width every
-        /// branch is a multiple of 16 channels), lane by lane elsewhere.
-        func callAsFunction(_ x: BlockedTensor, context: ComputeContext) -> BlockedTensor {
-            let heads: [BlockedTensor] = head.map { conv in
-                let merged = conv(x, context: context)
-                return headWidths.count == 1 ? [merged] : merged.splitChannels(headWidths)
-            } ?? []
-            let outputs = branches.map { branch -> BlockedTensor in
-                var y: BlockedTensor
-                switch branch.start {
-                case .head(let i): y = heads[i]
-                case .averagePool:
-                    y = Pooling.average(x, kernel: 3, stride: 1, padding: .symmetric(1), countIncludesPadding: false,
-                                        context: context)
-                case .maxPool: y = Pooling.max(x, kernel: 3, stride: 2, context: context)
-                case .input: y = x
-                }
-                for conv in branch.convs { y = conv(y, context: context) }
-                return y
-            }
-            return BlockedTensor.concatChannels(outputs)
+        /// The output plane for an input of `height x width` (every branch gives the same).
+        func outputSize(height: Int, width: Int) -> (Int, Int) {
+            guard let branch = branches.first else { return (height, width) }
+            var size = (height, width)
+            if branch.start == .maxPool { size = ((size.0 - 3) / 2 + 1, (size.1 - 3) / 2 + 1) }
+            for conv in branch.convs { size = conv.outputSize(height: size.0, width: size.1) }
+            return size
         }
     }
 
@@ -123,13 +141,9 @@ public struct InceptionResNetV2: ImageEmbeddingModel {
         let branches: Branches
         let conv2d: Conv2d
 
-        func callAsFunction(_ x: Tensor, context: ComputeContext) -> Tensor {
-            conv2d(branches(x, context: context), residual: x, context: context)
-        }
-
-        /// The same in the blocked layout; the residual add and ReLU are oneDNN post-ops of `conv2d`.
-        func callAsFunction(_ x: BlockedTensor, context: ComputeContext) -> BlockedTensor {
-            conv2d(branches(x, context: context), residual: x, context: context)
+        /// On either layout; on the blocked one the residual add and ReLU are oneDNN post-ops of `conv2d`.
+        func callAsFunction<A: LayerActivations>(_ x: A, context: ComputeContext) -> A {
+            branches(x, context: context).convolved(by: conv2d, residual: x, context: context)
         }
     }
 
@@ -230,25 +244,18 @@ public struct InceptionResNetV2: ImageEmbeddingModel {
         if DNNLConvolution.isEnabled, let first = stem.first {
             // The whole network in oneDNN's blocked layout: the first convolution reads the plain
             // image, `conv2d_7b`'s output is converted back once for the global pool.
-            var x = first.blocked(images, context: context)
-            for conv in stem.dropFirst() { x = conv(x, context: context) }
-            x = Pooling.max(x, kernel: 3, stride: 2, context: context)       // maxpool_3a
-            for conv in stem2 { x = conv(x, context: context) }
-            x = Pooling.max(x, kernel: 3, stride: 2, context: context)       // maxpool_5a
-            x = mixed5b(x, context: context)
-            for block in repeat0 { x = block(x, context: context) }
-            x = mixed6a(x, context: context)
-            for block in repeat1 { x = block(x, context: context) }
-            x = mixed7a(x, context: context)
-            for block in repeat2 { x = block(x, context: context) }
-            x = block8(x, context: context)
-            return Pooling.globalAverage(conv2d7b(x, context: context).tensor())
+            return Pooling.globalAverage(features(first.blocked(images, context: context), stemDone: 1, context: context).tensor())
         }
-        var x = images
-        for conv in stem { x = conv(x, context: context) }
-        x = Pooling.max(x, kernel: 3, stride: 2, context: context)           // maxpool_3a
-        for conv in stem2 { x = conv(x, context: context) }
-        x = Pooling.max(x, kernel: 3, stride: 2, context: context)           // maxpool_5a
+        return Pooling.globalAverage(features(images, stemDone: 0, context: context))
+    }
+
+    /// `conv2d_7b`'s output, from the output of the first `stemDone` stem convolutions on.
+    private func features<A: LayerActivations>(_ input: A, stemDone: Int, context: ComputeContext) -> A {
+        var x = input
+        for conv in stem.dropFirst(stemDone) { x = x.convolved(by: conv, residual: nil, context: context) }
+        x = x.maxPooled(kernel: 3, stride: 2, padding: .none, context: context)       // maxpool_3a
+        for conv in stem2 { x = x.convolved(by: conv, residual: nil, context: context) }
+        x = x.maxPooled(kernel: 3, stride: 2, padding: .none, context: context)       // maxpool_5a
         x = mixed5b(x, context: context)
         for block in repeat0 { x = block(x, context: context) }
         x = mixed6a(x, context: context)
@@ -256,7 +263,7 @@ public struct InceptionResNetV2: ImageEmbeddingModel {
         x = mixed7a(x, context: context)
         for block in repeat2 { x = block(x, context: context) }
         x = block8(x, context: context)
-        return Pooling.globalAverage(conv2d7b(x, context: context))
+        return x.convolved(by: conv2d7b, residual: nil, context: context)
     }
 
     public func classify(_ images: Tensor, context: ComputeContext) -> Tensor? {
@@ -363,24 +370,3 @@ extension InceptionResNetV2 {
 }
 
 extension InceptionResNetV2.BranchStart: Equatable {}
-
-/// Splits an NCHW tensor into consecutive channel groups of `widths` (the inverse of
-/// `TensorOps.concatChannels`).
-private func splitChannels(_ x: Tensor, _ widths: [Int]) -> [Tensor] {
-    let n = x.batch, c = x.channels, plane = x.height * x.width
-    var parts: [Tensor] = []
-    parts.reserveCapacity(widths.count)
-    x.values.withUnsafeBufferPointer { src in
-        var first = 0
-        for width in widths {
-            parts.append(Tensor(shape: [n, width, x.height, x.width]) { out in
-                for i in 0..<n {
-                    (out.baseAddress! + i * width * plane)
-                        .update(from: src.baseAddress! + (i * c + first) * plane, count: width * plane)
-                }
-            })
-            first += width
-        }
-    }
-    return parts
-}

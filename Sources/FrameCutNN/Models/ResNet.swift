@@ -21,17 +21,12 @@ public struct ResNet: ImageEmbeddingModel {
         let conv1: Conv2d, conv2: Conv2d, conv3: Conv2d
         let downsample: Conv2d?
 
-        func callAsFunction(_ x: Tensor, context: ComputeContext) -> Tensor {
-            let identity = downsample.map { $0(x, context: context) } ?? x
-            let y = conv2(conv1(x, context: context), context: context)
-            return conv3(y, residual: identity, context: context)
-        }
-
-        /// The same block on activations in the blocked layout (`Conv2d+Blocked.swift`).
-        func callAsFunction(_ x: BlockedTensor, context: ComputeContext) -> BlockedTensor {
-            let identity = downsample.map { $0(x, context: context) } ?? x
-            let y = conv2(conv1(x, context: context), context: context)
-            return conv3(y, residual: identity, context: context)
+        /// The block on either layout (`LayerActivations`); on the blocked one the residual add
+        /// and ReLU are oneDNN post-ops of `conv3`.
+        func callAsFunction<A: LayerActivations>(_ x: A, context: ComputeContext) -> A {
+            let identity = downsample.map { x.convolved(by: $0, residual: nil, context: context) } ?? x
+            let y = x.convolved(by: conv1, residual: nil, context: context).convolved(by: conv2, residual: nil, context: context)
+            return y.convolved(by: conv3, residual: identity, context: context)
         }
     }
 
@@ -79,14 +74,16 @@ public struct ResNet: ImageEmbeddingModel {
         if DNNLConvolution.isEnabled {
             // The whole network in oneDNN's blocked layout: the stem reads the plain image, the
             // last stage's output is converted back once.
-            var blocked = Pooling.max(stem.blocked(images, context: context), kernel: 3, stride: 2, padding: .symmetric(1),
-                                      context: context)
-            for block in blocks { blocked = block(blocked, context: context) }
-            return Pooling.globalAverage(blocked.tensor())
+            return Pooling.globalAverage(stages(stem.blocked(images, context: context), context: context).tensor())
         }
-        var x = Pooling.max(stem(images, context: context), kernel: 3, stride: 2, padding: .symmetric(1), context: context)
+        return Pooling.globalAverage(stages(stem(images, context: context), context: context))
+    }
+
+    /// The max pool and the bottleneck stages on the stem's output.
+    private func stages<A: LayerActivations>(_ stemOutput: A, context: ComputeContext) -> A {
+        var x = stemOutput.maxPooled(kernel: 3, stride: 2, padding: .symmetric(1), context: context)
         for block in blocks { x = block(x, context: context) }
-        return Pooling.globalAverage(x)
+        return x
     }
 
     public func classify(_ images: Tensor, context: ComputeContext) -> Tensor? {
