@@ -155,7 +155,7 @@ struct BenchModelsCommand: ParsableCommand {
         func line(_ name: String, _ seconds: Double, _ flops: Double, _ calls: Int) {
             let gflops = seconds > 0 ? flops / seconds / 1e9 / coresPerLayer : 0
             let work = flops > 0 ? String(format: "%7.2f %8.1f %5.0f%%", flops / images / 1e9, gflops, 100 * gflops / peakGflops)
-                                 : String(format: "%7s %8s %6s", "-", "-", "-")
+                                 : "      -        -      -"
             print("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0) +
                   String(format: " %5d %9.2f %5.1f%% ", Int((Double(calls) / images).rounded()), seconds / concurrency / images * 1000,
                          100 * seconds / total) + work)
