@@ -1,3 +1,4 @@
+import Foundation
 import CBLAS
 import FrameCutCore
 import Dispatch
@@ -12,6 +13,11 @@ public struct ComputeContext: Sendable {
     /// How many parts layers cut their work into, independent of `threads`, so that results are
     /// bit-identical for every thread count (the parts run on up to `threads` threads).
     public static let partitions = 4
+
+    /// Whether `forEach` runs parts on the persistent `WorkerTeam` (default) or hands every call
+    /// to `DispatchQueue.concurrentPerform` (`FRAMECUT_WORKER_TEAM=0`, for comparisons). Same
+    /// results either way.
+    static let usesWorkerTeam = ProcessInfo.processInfo.environment["FRAMECUT_WORKER_TEAM"] != "0"
 
     /// When set, layers add their time and work to it per kind (`framecut bench models --profile`).
     public var profile: LayerProfile?
@@ -33,7 +39,7 @@ public struct ComputeContext: Sendable {
             for p in 0..<parts { body(p) }
             return
         }
-        if WorkerTeam.shared(size: threads).run(parts: parts, body) { return }
+        if Self.usesWorkerTeam && WorkerTeam.shared(size: threads).run(parts: parts, body) { return }
         let workers = min(threads, parts)
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)

@@ -139,8 +139,8 @@ final class WorkerTeam: @unchecked Sendable {
         var seen = 0
         while true {
             seen = waitForJob(after: seen)
-            while let (part, parts) = claimPart(generation: seen), let body = job {
-                body(part)
+            while let (part, parts) = claimPart(generation: seen) {
+                execute(part)
                 if done.add(1, ordering: .sequentiallyConsistent).newValue == parts,
                    callerAsleep.load(ordering: .sequentiallyConsistent) {
                     condition.lock()
@@ -149,6 +149,14 @@ final class WorkerTeam: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Runs part `part` of the current job. A function of its own, so that the worker's copy
+    /// of the closure is released before the part is counted as done: the caller's
+    /// `withoutActuallyEscaping` checks that no copy outlives the job.
+    @inline(never)
+    private func execute(_ part: Int) {
+        job?(part)
     }
 
     /// The generation of the first job published after `seen`: polls for `spinNanoseconds`,
