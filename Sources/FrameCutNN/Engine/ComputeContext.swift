@@ -1,3 +1,4 @@
+import Foundation
 import CBLAS
 import FrameCutCore
 import Dispatch
@@ -13,6 +14,11 @@ public struct ComputeContext: Sendable {
     /// bit-identical for every thread count (the parts run on up to `threads` threads).
     public static let partitions = 4
 
+    /// Whether `forEach` runs parts on the persistent `WorkerTeam` (default) or hands every call
+    /// to `DispatchQueue.concurrentPerform` (`FRAMECUT_WORKER_TEAM=0`, for comparisons). Same
+    /// results either way.
+    static let usesWorkerTeam = ProcessInfo.processInfo.environment["FRAMECUT_WORKER_TEAM"] != "0"
+
     /// When set, layers add their time and work to it per kind (`framecut bench models --profile`).
     public var profile: LayerProfile?
 
@@ -22,20 +28,23 @@ public struct ComputeContext: Sendable {
     }
 
     /// Runs `body(part)` for `parts` parts, concurrently when `threads > 1`. With fewer threads
-    /// than parts, each thread runs a contiguous run of parts.
+    /// than parts, each thread runs a contiguous run of parts, always the same run for the same
+    /// thread of the process-wide `WorkerTeam` (the calling thread takes the first); where the
+    /// team is busy (a concurrent forward pass, or a call from inside a part) the parts go to
+    /// `DispatchQueue.concurrentPerform` in the same runs. Which thread runs a part never changes
+    /// what the part computes.
     @inline(__always)
     func forEach(_ parts: Int, _ body: (Int) -> Void) {
         if threads <= 1 || parts <= 1 {
             for p in 0..<parts { body(p) }
-        } else if threads < parts {
-            let workers = threads
-            forEach(workers) { w in
-                for p in (parts * w / workers)..<(parts * (w + 1) / workers) { body(p) }
-            }
-        } else {
-            withoutActuallyEscaping(body) { body in
-                let box = UncheckedSendable(body)
-                DispatchQueue.concurrentPerform(iterations: parts) { box.value($0) }
+            return
+        }
+        if Self.usesWorkerTeam && WorkerTeam.shared(size: threads).run(parts: parts, body) { return }
+        let workers = min(threads, parts)
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for p in WorkerTeam.share(of: w, parts: parts, size: workers) { box.value(p) }
             }
         }
     }

@@ -29,6 +29,14 @@ final class DNNLBlockedConvolution: @unchecked Sendable {
     /// (ResNet-50: 96 against 92 ms), so even 64-channel layers keep four parts for the threads.
     static let channelsPerPart = BlockedTensor.block
 
+    /// Parts of a layer with `outChannels` outputs: one per 16-channel block (the last one may
+    /// be partly padding), at most `ComputeContext.partitions`. A 24-channel layer (two blocks,
+    /// EfficientNet-Lite0's second stage) gets two parts, so both threads work on it at batch 1;
+    /// it depends on the shape only, never on the thread count.
+    static func partCount(outChannels: Int) -> Int {
+        max(1, min(ComputeContext.partitions, (outChannels + channelsPerPart - 1) / channelsPerPart))
+    }
+
     /// nil when oneDNN is off or the layer is not one the path takes (grouped layers other than
     /// depthwise ones, activations other than ReLU, ReLU6 and identity).
     init?(weight: [Float], bias: [Float], inChannels: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int),
@@ -99,7 +107,7 @@ final class DNNLBlockedConvolution: @unchecked Sendable {
         guard let engine = DNNLConvolution.engineHandle else { return nil }
         let block = BlockedTensor.block
         let totalBlocks = (outChannels + block - 1) / block
-        let count = max(1, min(ComputeContext.partitions, outChannels / Self.channelsPerPart))
+        let count = Self.partCount(outChannels: outChannels)
         let perOut = (isDepthwise ? 1 : inChannels) * kernel.0 * kernel.1
         var parts: [framecut_dnnl_bconv] = []
         var ranges: [Range<Int>] = []
@@ -178,7 +186,11 @@ extension Conv2d {
               let s = input.baseAddress else { return BlockedTensor(plain()) }
         return context.profiled(profileKind(geometry),
                                 flops: 2 * Double(batch * outChannels * oh * ow * (inChannels / groups) * kernel.0 * kernel.1)) {
-            var out = residual ?? BlockedTensor(batch: batch, channels: outChannels, height: oh, width: ow) { _ in }
+            // The residual is copied into the output part by part, inside each part (in
+            // parallel, and while its slice is about to be read again): assigning it to `out`
+            // and writing would copy the whole tensor on the calling thread first (it is
+            // still referenced by the block's input).
+            var out = BlockedTensor(batch: batch, channels: outChannels, height: oh, width: ow) { _ in }
             let outCount = out.imageCount, outPlane = oh * ow
             // A depthwise part reads only its own channel blocks.
             let sourceStride = blocked?.isDepthwise == true ? BlockedTensor.block * h * w : 0
@@ -187,8 +199,17 @@ extension Conv2d {
                 guard let d = dst.baseAddress else { return }
                 let source = SendablePointer(UnsafeMutablePointer(mutating: s)), target = SendablePointer(d)
                 let failures = UncheckedSendable(NSLock())
+                let sum = residual.map { UncheckedSendable($0) }
                 for n in 0..<batch {
                     context.forEach(plan.blocks.count) { p in
+                        let first = n * outCount + plan.blocks[p].lowerBound * BlockedTensor.block * outPlane
+                        if let sum {
+                            let count = plan.blocks[p].count * BlockedTensor.block * outPlane
+                            sum.value.values.withUnsafeBufferPointer { r in
+                                guard let rBase = r.baseAddress else { return }
+                                (target.base + first).update(from: rBase + first, count: count)
+                            }
+                        }
                         var scratch = [Float](unsafeUninitializedCapacity: plan.scratchCounts[p]) { _, k in
                             k = plan.scratchCounts[p]
                         }
@@ -196,9 +217,7 @@ extension Conv2d {
                             withUnsafePointer(to: plan.parts[p]) { part in
                                 framecut_dnnl_bconv_run(part, plan.engine,
                                                         source.base + n * inCount + plan.blocks[p].lowerBound * sourceStride,
-                                                        target.base + n * outCount
-                                                            + plan.blocks[p].lowerBound * BlockedTensor.block * outPlane,
-                                                        sp.baseAddress)
+                                                        target.base + first, sp.baseAddress)
                             }
                         }
                         if status != dnnl_success {
