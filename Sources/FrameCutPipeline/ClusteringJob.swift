@@ -47,7 +47,7 @@ public struct ClusteringJob: Sendable {
             needed = DenseMulticutSolver.estimatedBytes(nodeCount: count)
         } else {
             let split = costs.name == CostModel.auto.name ? LargeScaleOptions.labelFreeSplitLimit : 0
-            let pair = solver.algorithm == .gaecKL ? LargeScaleOptions.defaultPairLimit : 0
+            let pair = solver.algorithm == .gaecKL ? LargeScaleOptions.reducedPairLimit : 0  // the solver falls back to it
             needed = LargeScaleMulticutSolver.estimatedBytes(count: count, dimension: dimension, k: effectiveK, threads: solver.threads,
                                                              splitLimit: split, pairLimit: pair)
         }

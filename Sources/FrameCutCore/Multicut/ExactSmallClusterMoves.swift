@@ -87,8 +87,10 @@ enum ExactSmallClusterMoves {
         sums.withUnsafeMutableBufferPointer { sumsBuffer in
             between.withUnsafeMutableBufferPointer { betweenBuffer in
                 scanner.vectors.withUnsafeBufferPointer { all in
-                    let out = SendablePointer(base: sumsBuffer.baseAddress!), pairs = SendablePointer(base: betweenBuffer.baseAddress!)
-                    let base = SendablePointer(base: UnsafeMutablePointer(mutating: all.baseAddress!))
+                    guard let sumsBase = sumsBuffer.baseAddress, let betweenBase = betweenBuffer.baseAddress,
+                          let allBase = all.baseAddress else { return }
+                    let out = SendablePointer(base: sumsBase), pairs = SendablePointer(base: betweenBase)
+                    let base = SendablePointer(base: UnsafeMutablePointer(mutating: allBase))
                     let context = UncheckedSendable((tracked, columnOf, trackedIndex, labelsCopy))
                     parallelFor(chunks: workers, threads: workers) { worker in
                         let (tracked, columnOf, trackedIndex, labels) = context.value

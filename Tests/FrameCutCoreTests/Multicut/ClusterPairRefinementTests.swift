@@ -185,4 +185,25 @@ struct ClusterPairRefinementTests {
             try LargeScaleMulticutSolver(options: LargeScaleOptions(k: 8, threads: 2, memoryLimit: 8 << 20, pairLimit: 4096)).solve(data, model: model)
         }
     }
+
+    @Test("the pair step's bound falls from 8192 to 4096 nodes when the larger one's matrices do not fit the memory limit")
+    func pairLimitFollowsTheMemoryLimit() {
+        let n = 20_000, d = 768
+        func limit(_ memory: UInt64, _ algorithm: MulticutAlgorithm = .gaecKL) -> Int {
+            LargeScaleMulticutSolver(options: LargeScaleOptions(k: 32, algorithm: algorithm, threads: 2, memoryLimit: memory))
+                .effectivePairLimit(count: n, dimension: d)
+        }
+        let full = LargeScaleMulticutSolver.estimatedBytes(count: n, dimension: d, k: 32, threads: 2, splitLimit: 0,
+                                                          pairLimit: LargeScaleOptions.defaultPairLimit)
+        let reduced = LargeScaleMulticutSolver.estimatedBytes(count: n, dimension: d, k: 32, threads: 2, splitLimit: 0,
+                                                             pairLimit: LargeScaleOptions.reducedPairLimit)
+        #expect(LargeScaleOptions.defaultPairLimit == 8192)
+        #expect(reduced < full)
+        #expect(limit(full) == 8192)
+        #expect(limit(full - 1) == 4096)
+        #expect(limit(reduced) == 4096)
+        #expect(limit(full, .gaec) == 0)
+        let asked = LargeScaleMulticutSolver(options: LargeScaleOptions(k: 32, threads: 2, memoryLimit: 1, pairLimit: 2048))
+        #expect(asked.effectivePairLimit(count: n, dimension: d) == 2048, "a bound at or below 4096 is kept as asked")
+    }
 }
