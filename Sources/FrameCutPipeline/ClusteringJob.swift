@@ -47,9 +47,10 @@ public struct ClusteringJob: Sendable {
             needed = DenseMulticutSolver.estimatedBytes(nodeCount: count)
         } else {
             let split = costs.name == CostModel.auto.name ? LargeScaleOptions.labelFreeSplitLimit : 0
-            let pair = solver.algorithm == .gaecKL ? LargeScaleOptions.reducedPairLimit : 0  // the solver falls back to it
+            // The least the solver lowers its bounds to (`LargeScaleMulticutSolver.effectiveLimits`).
+            let pair = solver.algorithm == .gaecKL ? LargeScaleOptions.reducedPairLimit : 0
             needed = LargeScaleMulticutSolver.estimatedBytes(count: count, dimension: dimension, k: effectiveK, threads: solver.threads,
-                                                             splitLimit: split, pairLimit: pair)
+                                                             splitLimit: split, pairLimit: pair, trackedLimit: 0)
         }
         guard needed <= solver.memoryLimit else {
             let which = chosen.scale == .dense ? "the dense solver" : "even the large-scale solver (k = \(effectiveK))"

@@ -23,8 +23,11 @@ import CBLAS
 enum ExactSmallClusterMoves {
     /// Clusters of at most this many nodes have all their nodes tracked.
     static let smallCluster = 64
-    /// Tracked nodes at most.
-    static let trackedLimit = 4096
+    /// Tracked nodes at most (the solver lowers it, halving, when the step's memory does not
+    /// fit the limit: ``LargeScaleMulticutSolver/effectiveLimits(count:dimension:)``).
+    static let trackedLimit = LargeScaleOptions.defaultTrackedLimit
+    /// The smallest bound the solver lowers ``trackedLimit`` to before it turns the step off.
+    static let minimumTrackedLimit = 256
     /// New clusters the moves may open at most.
     static let newClusterLimit = 512
     /// Rows per GEMM.
@@ -32,25 +35,27 @@ enum ExactSmallClusterMoves {
     /// Sweeps at most.
     static let maxSweeps = 32
 
-    /// Bytes the step holds at its peak for `n` nodes.
-    static func estimatedBytes(count n: Int, threads: Int) -> UInt64 {
-        let m = UInt64(Swift.min(n, trackedLimit))
+    /// Bytes the step holds at its peak for `n` nodes and at most `limit` tracked ones (0: the step is off).
+    static func estimatedBytes(count n: Int, threads: Int, limit: Int = trackedLimit) -> UInt64 {
+        let m = UInt64(Swift.max(0, Swift.min(n, limit)))
+        guard m > 0 else { return 0 }
         return m * (m + UInt64(newClusterLimit)) * 8 + m * m * 4 + UInt64(Swift.max(1, threads)) * UInt64(chunk) * UInt64(n) * 4 + UInt64(n) * 16
     }
 
     /// Returns the number of moves made. `labels` are cluster ids in `0..<n`; new clusters take
     /// ids from `free` and emptied ones return there; `aggregates` (when given) follow the moves.
     static func run<Model: PairCostModel>(labels: inout [Int32], free: inout [Int32], aggregates: ClusterAggregates?,
-                                          graph: KNNGraph, model: Model, scanner: SimilarityScanner, threads: Int) -> Int {
+                                          graph: KNNGraph, model: Model, scanner: SimilarityScanner, threads: Int,
+                                          limit: Int = trackedLimit) -> Int {
         let n = labels.count, d = scanner.dimension
-        guard n >= 2, scanner.count == n else { return 0 }
+        guard n >= 2, scanner.count == n, limit >= 1 else { return 0 }
         var sizes = [Int](repeating: 0, count: n)
         for l in labels { sizes[Int(l)] += 1 }
         // The tracked nodes: the small clusters' (smallest clusters first), then the border's.
         var small = (0..<n).filter { sizes[Int(labels[$0])] <= smallCluster }
         small.sort { (sizes[Int(labels[$0])], $0) < (sizes[Int(labels[$1])], $1) }
-        var tracked = Array(small.prefix(trackedLimit))
-        if tracked.count < trackedLimit {
+        var tracked = Array(small.prefix(limit))
+        if tracked.count < limit {
             // Border nodes, those with the most kNN neighbours in small clusters first.
             var border: [(count: Int, node: Int)] = []
             for v in 0..<n where sizes[Int(labels[v])] > smallCluster {
@@ -61,7 +66,7 @@ enum ExactSmallClusterMoves {
                 if count > 0 { border.append((count, v)) }
             }
             border.sort { ($0.count, -$0.node) > ($1.count, -$1.node) }
-            tracked += border.prefix(trackedLimit - tracked.count).map(\.node)
+            tracked += border.prefix(limit - tracked.count).map(\.node)
         }
         tracked.sort()
         let m = tracked.count

@@ -50,6 +50,8 @@ extension LargeScaleOptions {
     /// The bound used instead of a larger one whose matrices do not fit the memory limit:
     /// 4096 nodes, one 64 MiB matrix per thread.
     public static let reducedPairLimit = 4096
+    /// The exact-move step's bound on the nodes it tracks (``ExactSmallClusterMoves``).
+    public static let defaultTrackedLimit = 4096
 }
 
 /// What a large-scale solve found, with the figures of its stages.
@@ -104,12 +106,12 @@ public struct LargeScaleMulticutSolver {
     /// ``estimatedBytes(count:dimension:k:threads:)`` plus the split step's two `splitLimit²`
     /// matrices and the pair step's one `pairLimit²` matrix (with Kernighan-Lin's sums) per thread.
     public static func estimatedBytes(count n: Int, dimension d: Int, k: Int, threads: Int, splitLimit: Int,
-                                      pairLimit: Int = 0) -> UInt64 {
+                                      pairLimit: Int = 0, trackedLimit: Int = LargeScaleOptions.defaultTrackedLimit) -> UInt64 {
         let m = UInt64(Swift.min(n, splitLimit))
         let pair = ClusterPairRefinement.estimatedBytes(limit: Swift.min(n, pairLimit), dimension: d) * UInt64(Swift.max(1, threads))
             + (pairLimit >= 2 ? ClusterGroupRefinement.estimatedBytes(dimension: d) : 0)
         return estimatedBytes(count: n, dimension: d, k: k, threads: threads) + m * m * 8 + m * UInt64(d) * 4 + pair
-            + ExactSmallClusterMoves.estimatedBytes(count: n, threads: threads)
+            + ExactSmallClusterMoves.estimatedBytes(count: n, threads: threads, limit: trackedLimit)
     }
 
     /// Clusters `embeddings` under `model`.
@@ -120,16 +122,22 @@ public struct LargeScaleMulticutSolver {
         return try solve(embeddings, model: model, progress: progress, prepared: &prepared)
     }
 
-    /// The pair step's bound this solve uses: 0 without local search; `options.pairLimit`, or
-    /// ``LargeScaleOptions/reducedPairLimit`` when the requested bound's matrices would not fit
-    /// `options.memoryLimit` (the memory check then holds the solve to the smaller one).
-    public func effectivePairLimit(count n: Int, dimension d: Int) -> Int {
-        guard options.algorithm == .gaecKL else { return 0 }
-        let requested = options.pairLimit
-        guard requested > LargeScaleOptions.reducedPairLimit else { return requested }
-        let needed = Self.estimatedBytes(count: n, dimension: d, k: options.k, threads: options.threads,
-                                         splitLimit: options.splitLimit, pairLimit: requested)
-        return needed <= options.memoryLimit ? requested : LargeScaleOptions.reducedPairLimit
+    /// The bounds this solve uses, chosen to fit `options.memoryLimit`: the pair step's union
+    /// bound (0 without local search; `options.pairLimit`, or ``LargeScaleOptions/reducedPairLimit``
+    /// when the requested bound's matrices do not fit), then the exact-move step's tracked nodes
+    /// (``ExactSmallClusterMoves``: 4096, halved down to 256 until it fits, else 0: the step is
+    /// off). When even the smallest do not fit, the memory check of `solve` refuses the run.
+    public func effectiveLimits(count n: Int, dimension d: Int) -> (pair: Int, tracked: Int) {
+        func fits(_ pair: Int, _ tracked: Int) -> Bool {
+            Self.estimatedBytes(count: n, dimension: d, k: options.k, threads: options.threads, splitLimit: options.splitLimit,
+                                pairLimit: pair, trackedLimit: tracked) <= options.memoryLimit
+        }
+        let requested = options.algorithm == .gaecKL ? options.pairLimit : 0
+        let pair = requested > LargeScaleOptions.reducedPairLimit && !fits(requested, ExactSmallClusterMoves.trackedLimit)
+            ? LargeScaleOptions.reducedPairLimit : requested
+        var tracked = ExactSmallClusterMoves.trackedLimit
+        while tracked > ExactSmallClusterMoves.minimumTrackedLimit && !fits(pair, tracked) { tracked /= 2 }
+        return (pair, fits(pair, tracked) ? tracked : 0)
     }
 
     /// Clusters `embeddings` under `model` and hands back the model as prepared (its fitted parameters).
@@ -138,9 +146,9 @@ public struct LargeScaleMulticutSolver {
                                             prepared: inout Model) throws -> LargeScaleSolution {
         try embeddings.validate()
         let n = embeddings.count, d = embeddings.dimension
-        let pairLimit = effectivePairLimit(count: n, dimension: d)
+        let (pairLimit, trackedLimit) = effectiveLimits(count: n, dimension: d)
         try MemoryBudget.check(Self.estimatedBytes(count: n, dimension: d, k: options.k, threads: options.threads,
-                                                   splitLimit: options.splitLimit, pairLimit: pairLimit),
+                                                   splitLimit: options.splitLimit, pairLimit: pairLimit, trackedLimit: trackedLimit),
                                limit: options.memoryLimit, what: "the large-scale solver on \(n) nodes of dimension \(d) with k = \(options.k)")
         var stages = LargeScaleStageTiming.Recorder()
         var passes = 0.0
@@ -258,7 +266,8 @@ public struct LargeScaleMulticutSolver {
             for _ in 0..<3 {
                 guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
                 let exactMoves = ExactSmallClusterMoves.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph,
-                                                            model: model, scanner: scanner, threads: options.threads)
+                                                            model: model, scanner: scanner, threads: options.threads,
+                                                            limit: trackedLimit)
                 moves += exactMoves
                 stages.lap("exact moves")
                 guard exactMoves > 0, pairLimit >= 2 else { break }

@@ -186,24 +186,26 @@ struct ClusterPairRefinementTests {
         }
     }
 
-    @Test("the pair step's bound falls from 8192 to 4096 nodes when the larger one's matrices do not fit the memory limit")
-    func pairLimitFollowsTheMemoryLimit() {
+    @Test("the pair bound falls from 8192 to 4096 nodes, then the exact moves' tracked nodes halve, to fit the memory limit")
+    func limitsFollowTheMemoryLimit() {
         let n = 20_000, d = 768
-        func limit(_ memory: UInt64, _ algorithm: MulticutAlgorithm = .gaecKL) -> Int {
-            LargeScaleMulticutSolver(options: LargeScaleOptions(k: 32, algorithm: algorithm, threads: 2, memoryLimit: memory))
-                .effectivePairLimit(count: n, dimension: d)
+        func limits(_ memory: UInt64, _ algorithm: MulticutAlgorithm = .gaecKL) -> [Int] {
+            let chosen = LargeScaleMulticutSolver(options: LargeScaleOptions(k: 32, algorithm: algorithm, threads: 2, memoryLimit: memory))
+                .effectiveLimits(count: n, dimension: d)
+            return [chosen.pair, chosen.tracked]
         }
-        let full = LargeScaleMulticutSolver.estimatedBytes(count: n, dimension: d, k: 32, threads: 2, splitLimit: 0,
-                                                          pairLimit: LargeScaleOptions.defaultPairLimit)
-        let reduced = LargeScaleMulticutSolver.estimatedBytes(count: n, dimension: d, k: 32, threads: 2, splitLimit: 0,
-                                                             pairLimit: LargeScaleOptions.reducedPairLimit)
+        func bytes(_ pair: Int, _ tracked: Int) -> UInt64 {
+            LargeScaleMulticutSolver.estimatedBytes(count: n, dimension: d, k: 32, threads: 2, splitLimit: 0, pairLimit: pair, trackedLimit: tracked)
+        }
         #expect(LargeScaleOptions.defaultPairLimit == 8192)
-        #expect(reduced < full)
-        #expect(limit(full) == 8192)
-        #expect(limit(full - 1) == 4096)
-        #expect(limit(reduced) == 4096)
-        #expect(limit(full, .gaec) == 0)
+        let full = bytes(8192, 4096)
+        #expect(limits(full) == [8192, 4096])
+        #expect(limits(full - 1) == [4096, 4096])
+        #expect(limits(bytes(4096, 4096) - 1) == [4096, 2048])
+        #expect(limits(bytes(4096, 256)) == [4096, 256])
+        #expect(limits(bytes(4096, 256) - 1) == [4096, 0])
+        #expect(limits(full, .gaec) == [0, 4096])
         let asked = LargeScaleMulticutSolver(options: LargeScaleOptions(k: 32, threads: 2, memoryLimit: 1, pairLimit: 2048))
-        #expect(asked.effectivePairLimit(count: n, dimension: d) == 2048, "a bound at or below 4096 is kept as asked")
+        #expect(asked.effectiveLimits(count: n, dimension: d).pair == 2048, "a bound at or below 4096 is kept as asked")
     }
 }
