@@ -94,28 +94,34 @@ public struct SimilarityScanner: Sendable {
     /// tiles are visited in order. Half the GEMM work of a full pass over the rows.
     public func forEachUpperTile(_ body: @Sendable (_ worker: Int, _ rowStart: Int, _ rowCount: Int, _ columnStart: Int,
                                                     _ columnCount: Int, _ tile: UnsafePointer<Float>) -> Void) {
-        let side = tilesPerSide, tile = Self.tileSide
-        var tiles: [(Int, Int)] = []
-        tiles.reserveCapacity(side * (side + 1) / 2)
-        for a in 0..<side { for b in a..<side { tiles.append((a, b)) } }
+        scanUpperTiles { worker, _, r0, rows, c0, columns, tile in body(worker, r0, rows, c0, columns, UnsafePointer(tile)) }
+    }
+
+    /// The one loop behind ``forEachUpperTile(_:)`` and ``mapUpperTiles(_:)``: the tiles of
+    /// ``upperTiles`` round-robin over the workers, one single-threaded SGEMM per tile into the
+    /// worker's buffer, then `body(worker, tileIndex, rowStart, rowCount, columnStart, columnCount, tile)`.
+    private func scanUpperTiles(_ body: @Sendable (_ worker: Int, _ index: Int, _ rowStart: Int, _ rowCount: Int, _ columnStart: Int,
+                                                   _ columnCount: Int, _ tile: UnsafeMutablePointer<Float>) -> Void) {
+        let list = UncheckedSendable(upperTiles)
         let workers = upperTileWorkers
+        let side = Self.tileSide
         let n = count, d = dimension
-        let list = UncheckedSendable(tiles)
         vectors.withUnsafeBufferPointer { v in
-            let base = SendablePointer(base: UnsafeMutablePointer(mutating: v.baseAddress!))
+            guard let vectorBase = v.baseAddress else { return }
+            let base = SendablePointer(base: UnsafeMutablePointer(mutating: vectorBase))
             parallelFor(chunks: workers, threads: workers) { worker in
-                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(n, tile) * Swift.min(n, tile))
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(n, side) * Swift.min(n, side))
                 defer { buffer.deallocate() }
                 var t = worker
                 while t < list.value.count {
                     let (a, b) = list.value[t]
-                    let r0 = a * tile, c0 = b * tile
-                    let rows = Swift.min(tile, n - r0), columns = Swift.min(tile, n - c0)
+                    let r0 = a * side, c0 = b * side
+                    let rows = Swift.min(side, n - r0), columns = Swift.min(side, n - c0)
                     BLASThreads.run(threads: 1) {
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns), Int32(d),
                                     1, base.base + r0 * d, Int32(d), base.base + c0 * d, Int32(d), 0, buffer, Int32(columns))
                     }
-                    body(worker, r0, rows, c0, columns, UnsafePointer(buffer))
+                    body(worker, t, r0, rows, c0, columns, buffer)
                     t += workers
                 }
             }
@@ -140,33 +146,10 @@ extension SimilarityScanner {
     /// gives the same value for any thread count. A diagonal tile's pairs are those with `c > r`.
     public func mapUpperTiles<T: Sendable>(_ body: @Sendable (_ rowStart: Int, _ rowCount: Int, _ columnStart: Int, _ columnCount: Int,
                                                              _ tile: UnsafeMutablePointer<Float>) -> T) -> [T] {
-        let tiles = upperTiles
-        let workers = upperTileWorkers
-        let side = Self.tileSide
-        let n = count, d = dimension
-        let results = UncheckedSendable(UnsafeMutableBufferPointer<T?>.allocate(capacity: tiles.count))
+        let results = UncheckedSendable(UnsafeMutableBufferPointer<T?>.allocate(capacity: tilesPerSide * (tilesPerSide + 1) / 2))
         results.value.initialize(repeating: nil)
         defer { results.value.deallocate() }
-        let list = UncheckedSendable(tiles)
-        vectors.withUnsafeBufferPointer { v in
-            let base = SendablePointer(base: UnsafeMutablePointer(mutating: v.baseAddress!))
-            parallelFor(chunks: workers, threads: workers) { worker in
-                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(n, side) * Swift.min(n, side))
-                defer { buffer.deallocate() }
-                var t = worker
-                while t < list.value.count {
-                    let (a, b) = list.value[t]
-                    let r0 = a * side, c0 = b * side
-                    let rows = Swift.min(side, n - r0), columns = Swift.min(side, n - c0)
-                    BLASThreads.run(threads: 1) {
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns), Int32(d),
-                                    1, base.base + r0 * d, Int32(d), base.base + c0 * d, Int32(d), 0, buffer, Int32(columns))
-                    }
-                    results.value[t] = body(r0, rows, c0, columns, buffer)
-                    t += workers
-                }
-            }
-        }
+        scanUpperTiles { _, t, r0, rows, c0, columns, tile in results.value[t] = body(r0, rows, c0, columns, tile) }
         return results.value.compactMap { $0 }
     }
 }

@@ -244,6 +244,18 @@ public struct LargeScaleMulticutSolver {
                 }
             }
             stages.lap("local search")
+            /// The group step (``ClusterGroupRefinement``), counted with the pair step's figures;
+            /// returns the groups it improved.
+            func groupStep() throws -> Int {
+                let groups = try ClusterGroupRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
+                                                            scanner: scanner, threads: options.threads, memoryLimit: options.memoryLimit,
+                                                            cancelled: { !progress(.kernighanLin) })
+                moves += groups.improved
+                pairOutcome.improved += groups.improved
+                pairOutcome.energyChange += groups.energyChange
+                stages.lap("group refinement")
+                return groups.improved
+            }
             if pairLimit >= 2 {
                 guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
                 pairOutcome = try ClusterPairRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
@@ -253,13 +265,7 @@ public struct LargeScaleMulticutSolver {
                 moves += pairOutcome.improved
                 stages.lap("pair refinement")
                 guard progress(.kernighanLin) else { throw FrameCutError.cancelled }
-                let groups = try ClusterGroupRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
-                                                            scanner: scanner, threads: options.threads, memoryLimit: options.memoryLimit,
-                                                            cancelled: { !progress(.kernighanLin) })
-                moves += groups.improved
-                pairOutcome.improved += groups.improved
-                pairOutcome.energyChange += groups.energyChange
-                stages.lap("group refinement")
+                _ = try groupStep()
             }
             // Exact moves for the small clusters' nodes and the border's, then the group step
             // again on what they changed, while either changes something (at most 3 rounds).
@@ -271,14 +277,7 @@ public struct LargeScaleMulticutSolver {
                 moves += exactMoves
                 stages.lap("exact moves")
                 guard exactMoves > 0, pairLimit >= 2 else { break }
-                let groups = try ClusterGroupRefinement.run(labels: &labels, free: &free, aggregates: aggregates, graph: graph, model: model,
-                                                            scanner: scanner, threads: options.threads, memoryLimit: options.memoryLimit,
-                                                            cancelled: { !progress(.kernighanLin) })
-                moves += groups.improved
-                pairOutcome.improved += groups.improved
-                pairOutcome.energyChange += groups.energyChange
-                stages.lap("group refinement")
-                if groups.improved == 0 { break }
+                if try groupStep() == 0 { break }
             }
             return afterGAEC
         }
